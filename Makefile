@@ -1,0 +1,74 @@
+# Two commands do everything on a fresh Debian/Ubuntu machine with Python 3.11+:
+#   make run   set up, load the demo course and serve on http://127.0.0.1:8000 with a Celery worker
+#   make test  set up what the tests need and run the whole suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Debian packages: WeasyPrint's Pango/HarfBuzz, poppler-utils for the PDF checks,
+# Chromium for the browser tests, gettext for translation catalogues.
+DEB_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0
+DEB_TEST := $(DEB_RUN) poppler-utils chromium gettext
+QUEUES := grading,certificates,default
+
+.PHONY: run test install install-test system-deps-run system-deps-test worker lint clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+install: system-deps-run $(VENV)/.installed
+install-test: system-deps-test $(VENV)/.installed-test
+
+# Installs missing Debian packages when run as root; otherwise names them and stops.
+define ensure_debs
+	@missing=""; for deb in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$deb 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$deb"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq || true; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "Missing Debian packages:$$missing. Install them with: sudo apt-get install$$missing" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+endef
+
+system-deps-run:
+	$(call ensure_debs,$(DEB_RUN))
+system-deps-test:
+	$(call ensure_debs,$(DEB_TEST))
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo_course
+	@echo "Serving on http://127.0.0.1:8000 (admin: /admin/). Ctrl-C stops the web server and the worker."
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(VENV)/bin/celery -A npv_site worker --beat -Q $(QUEUES) --concurrency 2 --loglevel INFO & \
+	  $(PY) manage.py runserver 127.0.0.1:8000 & \
+	  wait
+
+worker: install
+	$(VENV)/bin/celery -A npv_site worker --beat -Q $(QUEUES) --concurrency 2 --loglevel INFO
+
+test: install-test
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

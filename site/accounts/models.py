@@ -1,0 +1,71 @@
+"""The volunteer's profile: what a Thai certificate and a trainer's report need."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from npv_site.accounts.provinces import PROVINCE_CHOICES
+from npv_site.accounts.validators import normalise_phone, validate_thai_name, validate_thai_phone
+
+PRIVACY_NOTICE_VERSION = "2026-11"
+
+
+class NameTitle(models.TextChoices):
+    MR = "นาย", _("นาย")
+    MRS = "นาง", _("นาง")
+    MISS = "นางสาว", _("นางสาว")
+    OTHER = "other", _("อื่น ๆ")
+
+
+class VolunteerProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteer_profile"
+    )
+    title = models.CharField(_("คำนำหน้าชื่อ"), max_length=10, choices=NameTitle.choices)
+    title_other = models.CharField(
+        _("คำนำหน้าอื่น ๆ"), max_length=60, blank=True, help_text=_("เช่น ว่าที่ร้อยตรี ดร.")
+    )
+    first_name = models.CharField(_("ชื่อ (ภาษาไทย)"), max_length=100, validators=[validate_thai_name])
+    last_name = models.CharField(_("นามสกุล (ภาษาไทย)"), max_length=100, validators=[validate_thai_name])
+    name_en = models.CharField(
+        _("ชื่อ-นามสกุลภาษาอังกฤษ"), max_length=200, blank=True, help_text=_("ไม่บังคับ")
+    )
+    phone = models.CharField(_("เบอร์โทรศัพท์"), max_length=20, validators=[validate_thai_phone])
+    province = models.CharField(_("จังหวัด"), max_length=50, choices=PROVINCE_CHOICES)
+    district = models.CharField(_("อำเภอ/เขต"), max_length=100)
+    subdistrict = models.CharField(_("ตำบล/แขวง"), max_length=100)
+    village_no = models.PositiveSmallIntegerField(
+        _("หมู่ที่"), validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    village_name = models.CharField(_("ชื่อหมู่บ้าน"), max_length=150)
+    consented_at = models.DateTimeField(_("ยินยอมตามประกาศความเป็นส่วนตัวเมื่อ"), null=True)
+    privacy_notice_version = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("ข้อมูลเน็ตอาสา")
+        verbose_name_plural = _("ข้อมูลเน็ตอาสา")
+        indexes = [
+            models.Index(fields=["province", "district"]),
+            models.Index(fields=["phone"]),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.phone = normalise_phone(self.phone)
+        super().save(*args, **kwargs)
+
+    @property
+    def display_title(self) -> str:
+        return self.title_other if self.title == NameTitle.OTHER else self.title
+
+    @property
+    def full_name(self) -> str:
+        # Thai writes the title joined to the first name: นายสมชาย ใจดี
+        return f"{self.display_title}{self.first_name} {self.last_name}"
+
+    @property
+    def village_label(self) -> str:
+        return _("หมู่ที่ %(no)s %(name)s") % {"no": self.village_no, "name": self.village_name}

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from npv_site.accounts import views
+
+urlpatterns = [
+    path("profile/", views.profile, name="accounts_profile"),
+    path("profile/data/", views.download_my_data, name="accounts_download_data"),
+    path("delete/", views.delete_account, name="accounts_delete"),
+    path("privacy/", views.privacy_notice, name="privacy_notice"),
+]
