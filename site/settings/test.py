@@ -13,10 +13,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# One test database per pytest process, so that runs side by side never share
+# one; a Celery worker started by the tests is given the same name through
+# NPV_TEST_DB. With SQLite it is a file (not memory) so the worker can open it.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {
-        "NAME": os.environ.get("NPV_TEST_DB", str(VAR_DIR / "test-db.sqlite3")),
-    }
+    _default_test_db = str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")
+else:
+    _default_test_db = f"test_npv_{os.getpid()}"
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("NPV_TEST_DB", _default_test_db)}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Set by .ci/run: a missing service or browser fails the test instead of skipping it.
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
