@@ -1,0 +1,122 @@
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from npv_site.accounts.models import VolunteerProfile
+from npv_site.accounts.validators import normalise_phone
+from tests.factories import UserFactory, VolunteerProfileFactory
+
+User = get_user_model()
+
+GOOD_SIGNUP = {
+    "username": "nongnuch",
+    "email": "",
+    "password1": "Village-2562-net",
+    "password2": "Village-2562-net",
+    "title": "นางสาว",
+    "title_other": "",
+    "first_name": "นงนุช",
+    "last_name": "ศรีสุข",
+    "name_en": "Nongnuch Srisuk",
+    "phone": "081-234 5678",
+    "province": "ระนอง",
+    "district": "เมืองระนอง",
+    "subdistrict": "บางริ้น",
+    "village_no": "3",
+    "village_name": "บ้านบางริ้น",
+    "consent": "on",
+}
+
+
+@pytest.mark.django_db
+def test_signup_with_good_profile_creates_volunteer_with_consent(client):
+    response = client.post(reverse("account_signup"), GOOD_SIGNUP)
+    assert response.status_code == 302
+    profile = VolunteerProfile.objects.get(user__username="nongnuch")
+    assert profile.full_name == "นางสาวนงนุช ศรีสุข"
+    assert profile.phone == "0812345678"
+    assert profile.consented_at is not None
+    assert profile.privacy_notice_version
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("phone", "12345", "เบอร์โทรศัพท์ไม่ถูกต้อง"),
+        ("first_name", "Nongnuch", "กรุณากรอกชื่อเป็นภาษาไทย"),
+        ("province", "Atlantis", "เลือกตัวเลือกที่ถูกต้อง"),
+        ("village_no", "120", "น้อยกว่าหรือเท่ากับ 99"),
+        ("consent", "", "ต้องยินยอมตามประกาศความเป็นส่วนตัว"),
+        ("title", "other", "กรุณาระบุคำนำหน้าชื่อ"),
+    ],
+)
+@pytest.mark.django_db
+def test_signup_with_bad_input_shows_thai_message_and_creates_nothing(client, field, value, message):
+    data = {**GOOD_SIGNUP, field: value}
+    response = client.post(reverse("account_signup"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not User.objects.filter(username="nongnuch").exists()
+    assert not VolunteerProfile.objects.exists()
+
+
+def test_phone_numbers_are_normalised_to_thai_local_form():
+    assert normalise_phone("+66 81 234 5678") == "0812345678"
+    assert normalise_phone("077-511-234") == "077511234"
+
+
+@pytest.mark.django_db
+def test_volunteer_downloads_own_data_as_json(client):
+    profile = VolunteerProfileFactory(first_name="บุญมี")
+    client.force_login(profile.user)
+    response = client.get(reverse("accounts_download_data"))
+    assert response["Content-Disposition"].startswith("attachment")
+    data = json.loads(response.content)
+    assert data["profile"]["first_name"] == "บุญมี"
+    assert data["account"]["username"] == profile.user.username
+    assert "learning" in data
+
+
+@pytest.mark.django_db
+def test_deleting_account_needs_password_and_removes_personal_data(client):
+    profile = VolunteerProfileFactory()
+    user = profile.user
+    client.force_login(user)
+    response = client.post(reverse("accounts_delete"), {"password": "wrong"})
+    assert "รหัสผ่านไม่ถูกต้อง" in response.content.decode()
+    assert User.objects.filter(pk=user.pk).exists()
+
+    response = client.post(reverse("accounts_delete"), {"password": "pass-2562-ok"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert not VolunteerProfile.objects.filter(pk=profile.pk).exists()
+
+
+@pytest.mark.django_db
+def test_profile_edit_rejects_bad_phone_and_keeps_old_value(client):
+    profile = VolunteerProfileFactory(phone="0811111111")
+    client.force_login(profile.user)
+    data = {f: getattr(profile, f) for f in ("title", "first_name", "last_name", "province",
+                                            "district", "subdistrict", "village_no", "village_name")}
+    response = client.post(reverse("accounts_profile"), {**data, "phone": "abc"})
+    assert "เบอร์โทรศัพท์ไม่ถูกต้อง" in response.content.decode()
+    profile.refresh_from_db()
+    assert profile.phone == "0811111111"
+
+
+@pytest.mark.django_db
+def test_demo_accounts_are_refused_under_production_settings(client, settings):
+    UserFactory(username="demo-volunteer", password="volunteer-2562")
+    assert client.login(username="demo-volunteer", password="volunteer-2562")
+    client.logout()
+    settings.DEMO_ACCOUNTS_ALLOWED = False
+    assert not client.login(username="demo-volunteer", password="volunteer-2562")
+    response = client.post(
+        reverse("account_login"),
+        {"login": "demo-volunteer", "password": "volunteer-2562"},
+        follow=True,
+    )
+    assert "บัญชีตัวอย่างใช้ไม่ได้ในระบบจริง" in response.content.decode()
+    assert "_auth_user_id" not in client.session

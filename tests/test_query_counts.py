@@ -1,0 +1,41 @@
+"""Course pages take a fixed number of queries, whatever the number of lessons."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from courses.models import LessonPage, ModulePage
+from courses.progress import complete_lesson, enrol
+from tests.factories import UserFactory, build_course
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page_kind", ["course", "module", "lesson", "home", "my_learning"])
+def test_page_queries_do_not_grow_with_lessons_or_questions(client, page_kind):
+    counts = []
+    for size in (2, 6):
+        course = build_course(modules=size // 2 + 1, lessons=size, questions=size)
+        user = UserFactory()
+        enrol(user, course)
+        lesson = LessonPage.objects.descendant_of(course).order_by("path").last()
+        complete_lesson(user, lesson)
+        client.force_login(user)
+        url = {
+            "course": course.url,
+            "module": ModulePage.objects.child_of(course).first().url,
+            "lesson": lesson.url,
+            "home": "/",
+            "my_learning": "/learn/",
+        }[page_kind]
+        _queries(client, url)  # warm per-process caches (site root, content types)
+        counts.append(_queries(client, url))
+        course.get_parent().delete()
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= 25, counts
