@@ -9,6 +9,41 @@ from wagtail.images.blocks import ImageChooserBlock
 SIMPLE_RICH_TEXT = ["bold", "italic", "link", "ol", "ul"]
 
 
+def _first_image():
+    from wagtail.images import get_image_model
+
+    return get_image_model().objects.order_by("pk").first()
+
+
+def _first_document():
+    from wagtail.documents import get_document_model
+
+    return get_document_model().objects.order_by("pk").first()
+
+
+# Previews in the block picker use whatever image or document the library
+# holds; they are evaluated when the picker opens, not at import.
+def _image_preview():
+    return {"image": _first_image(), "caption": "ตู้อุปกรณ์เน็ตประชารัฐประจำหมู่บ้าน", "alt": ""}
+
+
+def _video_preview():
+    return {
+        "title": "วิธีตรวจไฟสถานะอุปกรณ์",
+        "url": "https://www.youtube.com/watch?v=example",
+        "poster": _first_image(),
+        "duration": "3:20",
+    }
+
+
+def _document_preview():
+    return {
+        "document": _first_document(),
+        "title": "แบบบันทึกการตรวจอุปกรณ์ประจำเดือน",
+        "description": "พิมพ์ออกมาใช้จดทุกเดือน",
+    }
+
+
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(label=_("ข้อความหัวข้อ"), max_length=200)
     level = blocks.ChoiceBlock(
@@ -48,6 +83,7 @@ class CaptionedImageBlock(blocks.StructBlock):
         icon = "image"
         label = _("รูปภาพพร้อมคำบรรยาย")
         template = "courses/blocks/image.html"
+        preview_value = _image_preview
         description = _("รูปภาพขนาดพอดีจอโทรศัพท์ พร้อมคำบรรยาย")
 
 
@@ -64,6 +100,7 @@ class VideoBlock(blocks.StructBlock):
         icon = "media"
         label = _("วิดีโอ")
         template = "courses/blocks/video.html"
+        preview_value = _video_preview
         description = _("ภาพปกและลิงก์ วิดีโอเล่นเมื่อผู้เรียนแตะเท่านั้น")
 
 
@@ -136,6 +173,7 @@ class DocumentBlock(blocks.StructBlock):
         icon = "doc-full"
         label = _("เอกสารดาวน์โหลด")
         template = "courses/blocks/document.html"
+        preview_value = _document_preview
         description = _("แบบฟอร์มหรือเอกสารให้ดาวน์โหลด")
 
 
