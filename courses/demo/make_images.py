@@ -142,8 +142,8 @@ def village_wifi_overview():
     for i, c in enumerate([GREEN, GREEN, GREY, YELLOW]):
         d.ellipse([280 + i * 24, 418, 292 + i * 24, 430], fill=c)
     d.rectangle([315, 470, 335, 500], fill=GREY)  # lock
-    badge(d, (325, 600), 1, NAVY)
-    label(d, (325, 585), "\n  ตู้อุปกรณ์\nONU / เราเตอร์", 22, True, NAVY, "ma", spacing=4)
+    badge(d, (325, 582), 1, NAVY)
+    label(d, (325, 604), "ตู้อุปกรณ์\nONU / เราเตอร์", 21, True, NAVY, "ma", spacing=4)
 
     # Cable to the pole.
     d.line([(400, 470), (560, 470), (560, 310)], fill=BLUE, width=6)
@@ -155,8 +155,8 @@ def village_wifi_overview():
     d.line([(565, 250), (565, 215)], fill=NAVY, width=5)
     d.line([(631, 250), (631, 215)], fill=NAVY, width=5)
     waves(d, (598, 250), [60, 100, 140], start=-160, end=-20)
-    badge(d, (598, 600), 2, NAVY)
-    label(d, (598, 585), "\n  ตัวกระจายสัญญาณ\n(Access Point) บนเสา", 22, True, NAVY, "ma", spacing=4)
+    badge(d, (598, 582), 2, NAVY)
+    label(d, (598, 604), "ตัวกระจายสัญญาณ\n(Access Point) บนเสา", 21, True, NAVY, "ma", spacing=4)
 
     # Villagers with phones inside the coverage area.
     box(d, [800, 300, 1160, ground - 10], fill=SKY, radius=24, width=0)
@@ -166,7 +166,7 @@ def village_wifi_overview():
         person(d, x, 400, c, 0.9)
         phone(d, x + 10, 430, 26, 44)
     waves(d, (760, 360), [40, 70], start=-40, end=40)
-    label(d, (980, 585), "ในรัศมีสัญญาณ\nรอบจุดบริการ", 22, True, NAVY, "ma", spacing=4)
+    label(d, (980, 604), "ในรัศมีสัญญาณ\nรอบจุดบริการ", 21, True, NAVY, "ma", spacing=4)
     return save(im, "village-wifi-overview.png")
 
 
@@ -265,7 +265,7 @@ def access_point_pole():
 
     notes = [
         ("เสาอากาศ: อย่าหมุน ดัด หรือย้ายเอง", 120, (pole_x + 50, 250)),
-        ("ไฟ LED ที่ตัวเครื่อง: ติด = ทำงาน", 215, (pole_x, 351)),
+        ("ไฟ LED ที่ตัวเครื่อง: ติด = ทำงาน", 215, (pole_x + 45, 351)),
         ("สายดิน/หลักล่อฟ้า: ต้องไม่ขาดหลุด", 310, (pole_x + 16, 470)),
         ("กิ่งไม้บังสัญญาณ: แจ้งผู้ให้บริการ", 405, (530, 400)),
         ("ห้ามปีนเสา ห้ามแตะสายไฟฟ้า", 500, None),
