@@ -17,6 +17,7 @@ from django.db import transaction
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Site
+from wagtail.users.models import UserProfile
 
 from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage, QuizChoice, QuizQuestion
 from home.models import HomePage
@@ -188,6 +189,10 @@ class DemoLoader:
             trainer.set_password(password)
             trainer.save()
             trainer.groups.add(Group.objects.get(name="Trainers"))
+            # Wagtail follows the browser's language unless the user chose one.
+            profile = UserProfile.get_for_user(trainer)
+            profile.preferred_language = "th"
+            profile.save(update_fields=["preferred_language"])
         self.report.logins.append(("trainer", username, password))
 
         username, password = DEMO_VOLUNTEER

@@ -136,7 +136,10 @@ SITE_URL = WAGTAILADMIN_BASE_URL
 
 WAGTAIL_SITE_NAME = "เน็ตอาสาประชารัฐ e-Learning"
 WAGTAIL_I18N_ENABLED = False
+# Trainers publish directly; no moderation workflow between them and the volunteers.
+WAGTAIL_WORKFLOW_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("th", "ไทย"), ("en", "English")]
+WAGTAILADMIN_USER_LOGIN_FORM = "npv_site.accounts.admin_forms.AdminLoginForm"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "txt", "csv", "xlsx", "docx", "odt", "pptx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
