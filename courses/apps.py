@@ -7,7 +7,11 @@ class CoursesConfig(AppConfig):
     verbose_name = _("หลักสูตร")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from courses.personal_data import learning_section
+        from courses.search.sqlite_fts import ensure_thai_tokenizer_after_migrate
         from npv_site.accounts.personal_data import register_section
 
         register_section("learning", learning_section)
+        post_migrate.connect(ensure_thai_tokenizer_after_migrate, sender=self)

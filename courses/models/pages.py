@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
-from wagtail.search import index
 
 from courses.blocks import SIMPLE_RICH_TEXT, LessonStreamBlock
+from courses.search.fields import thai_search_fields
 
 
 class CourseIndexPage(Page):
@@ -52,11 +52,8 @@ class CoursePage(Page):
         FieldPanel("intro"),
         FieldPanel("cover_image"),
     ]
-    search_fields = [
-        *Page.search_fields,
-        index.SearchField("summary"),
-        index.SearchField("intro"),
-    ]
+    # Quiz questions are never indexed: search would give the answers away.
+    search_fields = thai_search_fields("summary", "intro")
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage"]
 
@@ -156,11 +153,7 @@ class ModulePage(Page):
             ObjectList(Page.promote_panels, heading=_("การโปรโมต")),
         ]
     )
-    search_fields = [
-        *Page.search_fields,
-        index.SearchField("summary"),
-        index.SearchField("intro"),
-    ]
+    search_fields = thai_search_fields("summary", "intro")
     parent_page_types = ["courses.CoursePage"]
     subpage_types = ["courses.LessonPage"]
 
@@ -198,11 +191,7 @@ class LessonPage(Page):
         FieldPanel("minutes"),
         FieldPanel("body"),
     ]
-    search_fields = [
-        *Page.search_fields,
-        index.SearchField("summary"),
-        index.SearchField("body"),
-    ]
+    search_fields = thai_search_fields("summary", "body")
     parent_page_types = ["courses.ModulePage"]
     subpage_types = []
 
