@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("npv_site.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("learn/", include("courses.urls")),
+    path("claim/", include("courses.cohorts.urls")),
     path("certificates/", include("certificates.urls")),
 ]
 

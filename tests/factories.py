@@ -1,5 +1,7 @@
 """factory_boy factories for users, profiles and the course page tree."""
 
+import datetime
+
 import factory
 import wagtail_factories
 from django.contrib.auth import get_user_model
@@ -107,3 +109,31 @@ def build_course(modules=2, lessons=2, questions=2, parent=None) -> CoursePage:
             QuizChoiceFactory(question=question, is_correct=True, sort_order=0)
             QuizChoiceFactory(question=question, is_correct=False, sort_order=1)
     return course
+
+
+class TrainingCohortFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cohorts.TrainingCohort"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"รุ่นทดสอบ {n}")
+    venue = "ศาลากลางจังหวัดชุมพร"
+    start_date = datetime.date(2019, 1, 28)
+    end_date = datetime.date(2019, 1, 30)
+
+    @factory.post_generation
+    def trainers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.trainers.set(extracted)
+
+    @factory.post_generation
+    def courses(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.courses.set(extracted)
+
+    @factory.post_generation
+    def provinces(self, create, extracted, **kwargs):
+        if create and extracted:
+            from courses.cohorts.models import Province
+
+            self.provinces.set(Province.objects.filter(name__in=extracted))

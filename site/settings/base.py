@@ -20,6 +20,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 INSTALLED_APPS = [
     "home",
     "courses",
+    "courses.cohorts",
     "certificates",
     "npv_site.accounts",
     "wagtail.contrib.settings",

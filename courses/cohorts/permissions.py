@@ -1,0 +1,22 @@
+"""Who may do what with a training cohort: a trainer only with the cohorts
+they train, a site administrator (superuser, or the "manage all cohorts"
+permission) with all of them."""
+
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from courses.cohorts.models import TrainingCohort
+
+
+class TrainingCohortPermissionPolicy(ModelPermissionPolicy):
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        if not self.user_has_any_permission(user, actions):
+            return False
+        return TrainingCohort.objects.for_user(user).filter(pk=instance.pk).exists()
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if not self.user_has_any_permission(user, actions):
+            return TrainingCohort.objects.none()
+        return TrainingCohort.objects.for_user(user)
+
+
+cohort_permission_policy = TrainingCohortPermissionPolicy(TrainingCohort)

@@ -1,0 +1,48 @@
+"""Reading and checking a volunteer roster (CSV or XLSX) before anything is written.
+
+`read_roster()` (reading.py) turns the uploaded bytes into rows, or refuses the
+whole file with a Thai message (`RosterFileError`): too big, not CSV/XLSX, no
+header, missing or extra columns. `validate_row()` (rows.py) lists what is
+wrong with one row; `check_roster()` (matching.py) gives every row a status
+(new, existing, already in the cohort, error) and its problems in Thai, and
+documents who "already exists". Nothing here writes to the database.
+"""
+
+from courses.cohorts.roster.matching import RosterCheck, check_roster
+from courses.cohorts.roster.reading import (
+    ROSTER_COLUMNS,
+    VILLAGE_COLUMNS,
+    ParsedRoster,
+    RawRow,
+    RosterFileError,
+    max_rows,
+    max_upload_bytes,
+    read_roster,
+)
+from courses.cohorts.roster.rows import RosterRow, RowStatus, validate_row
+from courses.cohorts.roster.text import (
+    THAI_DIGITS,
+    VillageKey,
+    clean_province,
+    village_key_of,
+)
+
+__all__ = [
+    "ROSTER_COLUMNS",
+    "THAI_DIGITS",
+    "VILLAGE_COLUMNS",
+    "ParsedRoster",
+    "RawRow",
+    "RosterCheck",
+    "RosterFileError",
+    "RosterRow",
+    "RowStatus",
+    "VillageKey",
+    "check_roster",
+    "clean_province",
+    "max_rows",
+    "max_upload_bytes",
+    "read_roster",
+    "validate_row",
+    "village_key_of",
+]

@@ -1,0 +1,303 @@
+"""Reading an uploaded roster, CSV or XLSX, into rows of cell text.
+
+The whole file is refused, with a Thai message, when it is too big, is not a
+CSV or XLSX file, or has no header or the wrong columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from courses.cohorts.roster.text import clean_text
+
+ROSTER_COLUMNS = (
+    "title",
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "province",
+    "district",
+    "subdistrict",
+    "village_no",
+    "village",
+)
+VILLAGE_COLUMNS = ("province", "district", "subdistrict", "village_no", "village")
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_ROWS = 30_000
+# An XLSX is a zip: refuse one that would inflate past this (a "zip bomb").
+MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+# Header cells, lower-cased with spaces and hyphens as underscores, that mean
+# each column: the English names of the template and the Thai ones that
+# spreadsheets made by hand use.
+HEADER_ALIASES = {
+    "title": {"title", "คำนำหน้า", "คำนำหน้าชื่อ"},
+    "first_name": {"first_name", "firstname", "ชื่อ", "ชื่อจริง"},
+    "last_name": {"last_name", "lastname", "surname", "นามสกุล"},
+    "phone": {"phone", "mobile", "tel", "เบอร์โทร", "เบอร์โทรศัพท์", "โทรศัพท์", "หมายเลขโทรศัพท์"},
+    "email": {"email", "e_mail", "อีเมล", "อีเมล์"},
+    "province": {"province", "จังหวัด"},
+    "district": {"district", "อำเภอ", "อำเภอ/เขต", "เขต"},
+    "subdistrict": {"subdistrict", "sub_district", "ตำบล", "ตำบล/แขวง", "แขวง"},
+    "village_no": {"village_no", "moo", "หมู่", "หมู่ที่"},
+    "village": {"village", "village_name", "หมู่บ้าน", "ชื่อหมู่บ้าน"},
+}
+_HEADER_LOOKUP = {alias: column for column, aliases in HEADER_ALIASES.items() for alias in aliases}
+
+
+class RosterFileError(Exception):
+    """The file as a whole cannot be read as a roster; the message is Thai."""
+
+
+def max_upload_bytes() -> int:
+    return getattr(settings, "ROSTER_MAX_UPLOAD_SIZE", DEFAULT_MAX_BYTES)
+
+
+def max_rows() -> int:
+    return getattr(settings, "ROSTER_MAX_ROWS", DEFAULT_MAX_ROWS)
+
+
+@dataclass
+class RawRow:
+    line: int  # the row number the trainer sees in the spreadsheet (header = 1)
+    values: dict[str, str]
+    extra_cells: int = 0  # non-empty cells beyond the header's columns
+    missing_cells: int = 0  # cells short of the header's columns
+
+
+@dataclass
+class ParsedRoster:
+    file_kind: str  # "CSV" or "XLSX"
+    encoding: str  # what the trainer is shown, e.g. "UTF-8", "Windows-874 (TIS-620)"
+    delimiter: str  # "," ";" or tab; "" for XLSX
+    columns: list[str]
+    rows: list[RawRow]
+
+    @property
+    def delimiter_label(self) -> str:
+        return str(DELIMITER_LABELS.get(self.delimiter, ""))
+
+
+def read_roster(
+    content: bytes, file_name: str, *, columns: tuple[str, ...] = ROSTER_COLUMNS, allow_extra=False
+) -> ParsedRoster:
+    """Read a CSV or XLSX roster, or raise RosterFileError with a Thai message."""
+    limit = max_upload_bytes()
+    if len(content) > limit:
+        raise RosterFileError(
+            _("ไฟล์ใหญ่เกินไป (%(size)s) รับได้ไม่เกิน %(limit)s")
+            % {"size": _megabytes(len(content)), "limit": _megabytes(limit)}
+        )
+    if not content.strip():
+        raise RosterFileError(_("ไฟล์ว่างเปล่า ไม่มีข้อมูล"))
+    extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    if content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise RosterFileError(
+            _("ไฟล์นี้เป็น Excel รุ่นเก่า (.xls) กรุณาเปิดใน Excel แล้วบันทึกเป็น .xlsx หรือ CSV UTF-8")
+        )
+    if content.startswith(b"PK\x03\x04"):
+        if extension not in ("xlsx", ""):
+            raise _not_a_roster()
+        table, kind, encoding, delimiter = _read_xlsx(content), "XLSX", "", ""
+    elif extension in ("csv", "txt", "tsv", ""):
+        text, encoding = _decode(content)
+        delimiter = _detect_delimiter(text)
+        table, kind = _read_csv(text, delimiter), "CSV"
+    else:
+        raise _not_a_roster()
+    return _rows_from_table(table, kind, encoding, delimiter, columns, allow_extra)
+
+
+def _megabytes(size: int) -> str:
+    return _("%(mb).1f MB") % {"mb": size / (1024 * 1024)}
+
+
+def _not_a_roster() -> RosterFileError:
+    return RosterFileError(
+        _("ไฟล์นี้ไม่ใช่ CSV หรือ XLSX กรุณาบันทึกรายชื่อจาก Excel หรือ Google Sheets เป็น CSV หรือ .xlsx")
+    )
+
+
+def _decode(content: bytes) -> tuple[str, str]:
+    """Thai spreadsheets arrive as UTF-8 (with or without a BOM), as UTF-16
+    from Excel's "Unicode text", or as Windows-874 (TIS-620) from older tools."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        text, label = content[3:].decode("utf-8", errors="strict"), "UTF-8 (BOM)"
+    elif content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text, label = content.decode("utf-16"), "UTF-16"
+    else:
+        try:
+            text, label = content.decode("utf-8"), "UTF-8"
+        except UnicodeDecodeError:
+            try:
+                text, label = content.decode("cp874"), "Windows-874 (TIS-620)"
+            except UnicodeDecodeError:
+                raise _not_a_roster() from None
+    # A binary file can decode as cp874; real text has no NUL or other control bytes.
+    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text):
+        raise _not_a_roster()
+    return text, label
+
+
+DELIMITER_LABELS = {
+    ",": gettext_lazy("จุลภาค"),
+    ";": gettext_lazy("อัฒภาค"),
+    "\t": gettext_lazy("แท็บ"),
+}
+
+
+def _detect_delimiter(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()][:50]
+    if not lines:
+        raise RosterFileError(_("ไฟล์ว่างเปล่า ไม่มีข้อมูล"))
+    try:
+        delimiter = csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = None
+    # The sniffer guesses from how often characters occur; the header line,
+    # split the way it will be read, is the better judge when they disagree.
+    header_fields = {
+        candidate: len(next(csv.reader([lines[0]], delimiter=candidate)))
+        for candidate in DELIMITER_LABELS
+    }
+    best = max(header_fields, key=header_fields.get)
+    if delimiter is None or header_fields[delimiter] < header_fields[best]:
+        delimiter = best
+    return delimiter
+
+
+def _read_csv(text: str, delimiter: str) -> list[list[str]]:
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        raise _not_a_roster() from None
+
+
+def _read_xlsx(content: bytes) -> list[list[str]]:
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise _not_a_roster() from None
+    if "xl/workbook.xml" not in names:
+        raise _not_a_roster()
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise RosterFileError(_("ไฟล์ XLSX นี้มีข้อมูลมากเกินไป"))
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            return [
+                [_xlsx_cell_text(value) for value in row]
+                for row in sheet.iter_rows(values_only=True)
+            ]
+        finally:
+            workbook.close()
+    except Exception:  # openpyxl raises many kinds of errors on a damaged file
+        raise RosterFileError(_("อ่านไฟล์ XLSX ไม่ได้ ไฟล์อาจเสียหาย")) from None
+
+
+def _xlsx_cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        # Excel stores 5 as 5.0 and a phone typed as a number as 812345678.0.
+        return str(int(value))
+    return str(value)
+
+
+def _header_key(cell: str) -> str:
+    text = clean_text(cell).lower()
+    return re.sub(r"[\s\-]+", "_", text)
+
+
+def _rows_from_table(
+    table: list[list[str]],
+    kind: str,
+    encoding: str,
+    delimiter: str,
+    columns: tuple[str, ...],
+    allow_extra: bool,
+) -> ParsedRoster:
+    # The header is the first row with anything in it.
+    header_index = next((i for i, row in enumerate(table) if any(c.strip() for c in row)), None)
+    if header_index is None:
+        raise RosterFileError(_("ไฟล์ว่างเปล่า ไม่มีข้อมูล"))
+    header = list(table[header_index])
+    while header and not header[-1].strip():
+        header.pop()
+    mapped = [_HEADER_LOOKUP.get(_header_key(cell)) for cell in header]
+    expected = ", ".join(columns)
+    if not any(mapped):
+        raise RosterFileError(
+            _("ไม่พบแถวหัวตาราง แถวแรกของไฟล์ต้องเป็นชื่อคอลัมน์: %(columns)s") % {"columns": expected}
+        )
+    repeated = sorted({c for c in mapped if c and mapped.count(c) > 1})
+    if repeated:
+        raise RosterFileError(_("หัวตารางมีคอลัมน์ซ้ำ: %(columns)s") % {"columns": ", ".join(repeated)})
+    unknown = [
+        cell.strip() or _("(ว่าง)")
+        for cell, column in zip(header, mapped, strict=True)
+        if not column
+    ]
+    known_elsewhere = [c for c in mapped if c and c not in columns]
+    missing = [c for c in columns if c not in mapped]
+    problems = []
+    if missing:
+        problems.append(_("ขาดคอลัมน์: %(columns)s") % {"columns": ", ".join(missing)})
+    if (unknown or known_elsewhere) and not allow_extra:
+        problems.append(
+            _("มีคอลัมน์ที่ไม่รู้จัก: %(columns)s") % {"columns": ", ".join(unknown + known_elsewhere)}
+        )
+    if problems:
+        raise RosterFileError(
+            " ".join(problems) + " " + _("คอลัมน์ที่ต้องมี: %(columns)s") % {"columns": expected}
+        )
+
+    width = len(header)
+    rows: list[RawRow] = []
+    for index in range(header_index + 1, len(table)):
+        cells = table[index]
+        if not any(cell.strip() for cell in cells):
+            continue
+        if kind == "XLSX" and len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        values = {
+            column: (cells[i] if i < len(cells) else "")
+            for i, column in enumerate(mapped)
+            if column in columns
+        }
+        rows.append(
+            RawRow(
+                line=index + 1,
+                values=values,
+                extra_cells=sum(1 for cell in cells[width:] if cell.strip()),
+                missing_cells=max(0, width - len(cells)),
+            )
+        )
+        if len(rows) > max_rows():
+            raise RosterFileError(
+                _("ไฟล์มีรายชื่อเกิน %(limit)s แถว กรุณาแบ่งเป็นหลายไฟล์") % {"limit": f"{max_rows():,}"}
+            )
+    if not rows:
+        raise RosterFileError(_("ไฟล์มีแต่หัวตาราง ไม่มีรายชื่อ"))
+    return ParsedRoster(
+        file_kind=kind,
+        encoding=encoding,
+        delimiter=delimiter,
+        columns=[c for c in mapped if c],
+        rows=rows,
+    )

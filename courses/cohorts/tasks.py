@@ -1,0 +1,26 @@
+"""Background work of the cohorts app: the roster import (queue "default")."""
+
+import logging
+
+from celery import shared_task
+
+from courses.cohorts.importing import run_roster_import
+
+logger = logging.getLogger(__name__)
+
+
+# A national roster takes seconds; the limits only stop a run that hangs.
+@shared_task(soft_time_limit=300, time_limit=330)
+def import_roster(roster_import_id: int) -> None:
+    run_roster_import(roster_import_id)
+
+
+def send_roster_import(roster_import_id: int) -> bool:
+    """Publish the task; call through transaction.on_commit. A broker that is
+    down leaves the import queued: the progress page offers to send it again."""
+    try:
+        import_roster.delay(roster_import_id)
+    except Exception:
+        logger.exception("Could not send roster import %s to the broker", roster_import_id)
+        return False
+    return True

@@ -1,0 +1,141 @@
+"""The public claim pages: a volunteer enters (or follows a link with) the
+code from their slip, confirms their name, chooses a user name and password,
+gives PDPA consent, and is logged in."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.cache import cache
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from courses.cohorts.claims import (
+    AlreadyClaimed,
+    ClaimState,
+    claim_account,
+    find_claim,
+    format_code,
+)
+from courses.cohorts.forms import ClaimAccountForm, ClaimCodeForm
+
+# Wrong codes allowed per address in the window, before the page refuses to
+# look codes up: guessing one of 10^12 codes stays hopeless.
+MAX_WRONG_CODES = 20
+WRONG_CODES_WINDOW = 60 * 60
+LOGIN_BACKEND = "npv_site.accounts.backends.VolunteerModelBackend"
+
+
+def _throttle_key(request) -> str:
+    return f"claim-wrong-codes:{request.META.get('REMOTE_ADDR', '')}"
+
+
+def _too_many_wrong_codes(request) -> bool:
+    return cache.get(_throttle_key(request), 0) >= MAX_WRONG_CODES
+
+
+def _count_wrong_code(request) -> None:
+    key = _throttle_key(request)
+    cache.add(key, 0, WRONG_CODES_WINDOW)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, WRONG_CODES_WINDOW)
+
+
+def _state_message(state: ClaimState) -> str:
+    return {
+        ClaimState.UNKNOWN: _(
+            "ไม่พบรหัสนี้ กรุณาตรวจตัวเลขทั้ง 12 หลักบนใบรับบัญชีอีกครั้ง หากยังไม่ได้ ให้ติดต่อวิทยากรของรุ่น"
+        ),
+        ClaimState.USED: _(
+            "รหัสนี้ถูกใช้รับบัญชีไปแล้ว หากเป็นบัญชีของคุณ ให้เข้าสู่ระบบด้วยชื่อผู้ใช้และรหัสผ่านที่ตั้งไว้ "
+            "หากคุณไม่ได้เป็นผู้รับ ให้แจ้งวิทยากรของรุ่นทันที"
+        ),
+        ClaimState.EXPIRED: _("รหัสนี้หมดอายุแล้ว กรุณาขอรหัสใหม่จากวิทยากรของรุ่น"),
+    }[state]
+
+
+def _refuse(request, form, message, status):
+    return render(
+        request, "cohorts/claim_start.html", {"form": form, "problem": message}, status=status
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def claim_start(request):
+    form = ClaimCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return redirect("claim_account", form.cleaned_data["code"])
+    return render(request, "cohorts/claim_start.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def claim_account_view(request, code):
+    code_form = ClaimCodeForm(initial={"code": format_code(code)})
+    if _too_many_wrong_codes(request):
+        return _refuse(
+            request,
+            code_form,
+            _("ใส่รหัสผิดหลายครั้งเกินไป กรุณารอหนึ่งชั่วโมงแล้วลองใหม่ หรือติดต่อวิทยากรของรุ่น"),
+            429,
+        )
+    lookup = find_claim(code)
+    if lookup.state != ClaimState.VALID:
+        if lookup.state == ClaimState.UNKNOWN:
+            _count_wrong_code(request)
+        return _refuse(
+            request,
+            code_form,
+            _state_message(lookup.state),
+            404 if lookup.state == ClaimState.UNKNOWN else 410,
+        )
+
+    claim = lookup.claim
+    user = claim.user
+    profile = getattr(user, "volunteer_profile", None)
+    initial = {}
+    if profile is not None:
+        initial = {
+            "title": profile.title,
+            "title_other": profile.title_other,
+            "first_name": profile.first_name,
+            "last_name": profile.last_name,
+        }
+    form = ClaimAccountForm(user, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = claim_account(
+                claim,
+                username=data["username"],
+                password=data["password1"],
+                title=data["title"],
+                title_other=data["title_other"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+            )
+        except AlreadyClaimed:
+            return _refuse(request, code_form, _state_message(ClaimState.USED), 410)
+        login(request, user, backend=LOGIN_BACKEND)
+        messages.success(
+            request,
+            _("รับบัญชีเรียบร้อยแล้ว ครั้งต่อไปเข้าสู่ระบบด้วยชื่อผู้ใช้ %(username)s")
+            % {"username": user.get_username()},
+        )
+        return redirect("my_learning")
+    return render(
+        request,
+        "cohorts/claim_account.html",
+        {
+            "form": form,
+            "name_fields": [
+                form[name] for name in ("title", "title_other", "first_name", "last_name")
+            ],
+            "login_fields": [form[name] for name in ("username", "password1", "password2")],
+            "profile": profile,
+            "code": format_code(claim.code),
+        },
+    )
