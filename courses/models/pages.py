@@ -8,11 +8,18 @@ completed on its own, and a phone loads one lesson at a time.
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.panels import (
+    FieldPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from courses.blocks import SIMPLE_RICH_TEXT, LessonStreamBlock
+from courses.forms import ModulePageForm
 from courses.search.fields import thai_search_fields
 
 
@@ -156,6 +163,8 @@ class ModulePage(Page):
     search_fields = thai_search_fields("summary", "intro")
     parent_page_types = ["courses.CoursePage"]
     subpage_types = ["courses.LessonPage"]
+    # Checks each question's choices against its kind (one right answer, ...).
+    base_form_class = ModulePageForm
 
     class Meta:
         verbose_name = _("บทเรียนหลัก (โมดูล)")

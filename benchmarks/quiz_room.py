@@ -1,0 +1,538 @@
+"""Quiz room benchmark: prints figures, asserts nothing.
+
+    .venv/bin/python benchmarks/quiz_room.py [--volunteers 311] [--questions 10]
+
+One training room replayed over HTTP against gunicorn (site/gunicorn.conf.py,
+production settings) on PostgreSQL and Redis. Each volunteer has started the
+quiz beforehand; then each submits a 10-question quiz as the page's script
+does (static/js/quiz.js: the form posted asking for JSON, the page staying
+where it is), polls the status URL on the schedule the server's answer gives,
+as the script does, and loads the result page once graded. So the polling
+load is part of the measurement.
+
+Two shapes: arrivals spread evenly over 10 seconds, and all at once. Two
+ways of grading, in the same run: by Celery worker processes (how the site
+works) and, as the baseline, inline in the submitting request (gunicorn's
+application wrapped so that the grading job is graded right after commit
+instead of being sent).
+
+Printed per run: from submission to grade visible on the page, p50, p95 and
+max; the time until the whole room is graded (last grade written, counted
+from the first submission); the p95 of the request that accepts a
+submission; errors.
+
+Uses a throwaway PostgreSQL database (BENCH_DATABASE_URL's server, default
+postgres://postgres@127.0.0.1:5432/test) and Redis database 11
+(BENCH_REDIS_URL), which it empties at the start and the end.
+
+Targets (issue 3, 2-core machine): spread arrivals p95 under 1.5 s and the
+accepting request under 100 ms at p95; the all-at-once room fully graded in
+under 15 s with no error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PORT = int(os.environ.get("BENCH_PORT", "8791"))
+MODULE_URL = "/courses/bench/m1/"
+# site/gunicorn.conf.py's default: two per core plus one.
+WEB_WORKERS = int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) * 2 + 1))
+
+
+# -- The inline-grading baseline, loaded by gunicorn ---------------------------
+
+_inline_application = None
+
+
+def inline_application(environ, start_response):
+    """WSGI entry of the baseline: the site, except that a submission's
+    grading job is graded inside the request (after its commit) instead of
+    being sent to a worker."""
+    global _inline_application
+    if _inline_application is None:
+        from npv_site.wsgi import application
+
+        # Only now that npv_site.wsgi has set Django up.
+        _inline_application = application
+        from courses import attempts
+
+        attempts.send_grading_job = attempts.grade_job
+    return _inline_application(environ, start_response)
+
+
+# -- A phone, over plain HTTP ----------------------------------------------------
+
+
+class Phone:
+    """One volunteer's browser: cookies, and one connection per request."""
+
+    def __init__(self, cookies: dict[str, str]):
+        self.cookies = dict(cookies)
+
+    def request(self, method: str, path: str, form: dict | None = None, want_json: bool = False):
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+        headers = {
+            "Host": f"127.0.0.1:{PORT}",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            "User-Agent": "quiz-room-benchmark",
+        }
+        if want_json:
+            headers["Accept"] = "application/json"
+        body = None
+        if form is not None:
+            body = urlencode(form, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            data = response.read().decode("utf-8", "replace")
+            for header in response.headers.get_all("Set-Cookie") or []:
+                for name, morsel in SimpleCookie(header).items():
+                    self.cookies[name] = morsel.value
+            return response.status, response.headers, data
+        finally:
+            connection.close()
+
+
+@dataclass
+class Volunteer:
+    phone: Phone
+    attempt_url: str = ""
+    form: dict = field(default_factory=dict)
+    submitted_at: float = 0.0
+    accept_seconds: float = 0.0
+    visible_seconds: float = 0.0
+    polls: int = 0
+    error: str = ""
+
+
+CHOICE = re.compile(r'name="answer-(\d+)" value="(\d+)"')
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def prepare(volunteer: Volunteer, module_id: int) -> None:
+    """Open the module page, start an attempt and load it (not measured)."""
+    phone = volunteer.phone
+    status, _, html = phone.request("GET", MODULE_URL)
+    if status != 200:
+        raise RuntimeError(f"module page: HTTP {status}")
+    token = CSRF.search(html).group(1)
+    status, headers, _ = phone.request(
+        "POST", f"/learn/modules/{module_id}/quiz/start/", {"csrfmiddlewaretoken": token}
+    )
+    if status != 302:
+        raise RuntimeError(f"start: HTTP {status}")
+    volunteer.attempt_url = headers["Location"]
+    status, _, html = phone.request("GET", volunteer.attempt_url)
+    if status != 200:
+        raise RuntimeError(f"attempt page: HTTP {status}")
+    answers: dict[str, list[str]] = {}
+    for question, choice in CHOICE.findall(html):
+        answers.setdefault(question, [])
+        if not answers[question]:
+            answers[question].append(choice)  # the first choice of each question
+    form = {"csrfmiddlewaretoken": CSRF.search(html).group(1), "action": "submit"}
+    form["question"] = list(answers)
+    form.update({f"answer-{q}": c for q, c in answers.items()})
+    volunteer.form = form
+
+
+def take_quiz(volunteer: Volunteer, start_at: float) -> None:
+    """Submit at `start_at` as static/js/quiz.js does (asking for JSON), wait
+    for the grade on the schedule the answer gives, then load the result page."""
+    phone = volunteer.phone
+    time.sleep(max(0.0, start_at - time.monotonic()))
+    try:
+        begin = time.monotonic()
+        volunteer.submitted_at = time.time()
+        status, _, body = phone.request(
+            "POST", volunteer.attempt_url + "submit/", volunteer.form, want_json=True
+        )
+        volunteer.accept_seconds = time.monotonic() - begin
+        if status != 200:
+            raise RuntimeError(f"submit: HTTP {status}")
+        state = json.loads(body)
+        if state["state"] != "graded":
+            state = wait_for_grade(phone, state["status_url"], state["poll_schedule"], volunteer)
+        status, _, html = phone.request("GET", state["url"])
+        if status != 200 or "quiz-score" not in html:
+            raise RuntimeError(f"result page: HTTP {status}")
+        volunteer.visible_seconds = time.monotonic() - begin
+    except Exception as error:  # counted and printed, never raised
+        volunteer.error = str(error)
+
+
+def wait_for_grade(phone: Phone, status_url: str, schedule: list, volunteer: Volunteer) -> dict:
+    step, done = 0, 0
+    while True:
+        while step < len(schedule) - 1 and done >= schedule[step][1]:
+            step, done = step + 1, 0
+        done += 1
+        time.sleep(schedule[step][0] / 1000)
+        volunteer.polls += 1
+        status, _, body = phone.request("GET", status_url)
+        if status == 200:
+            state = json.loads(body)
+            if state["state"] != "grading":
+                return state
+        if volunteer.polls > 200:
+            raise RuntimeError("no grade after 200 polls")
+
+
+# -- Setting up and running ---------------------------------------------------------
+
+
+def environment(folder: Path, database_url: str, redis_url: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "NPV_", "DATABASE_", "CELERY_", "CACHE_", "REDIS_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="npv_site.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL=f"http://127.0.0.1:{PORT}",
+        SECURE_SSL_REDIRECT="False",
+        DATABASE_URL=database_url,
+        CELERY_BROKER_URL=redis_url,
+        CACHE_URL=redis_url,
+        NPV_VAR_DIR=str(folder / "var"),
+        STATIC_ROOT=str(folder / "static"),
+        MEDIA_ROOT=str(folder / "media"),
+        PORT=str(PORT),
+        WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", str(WEB_WORKERS)),
+        GUNICORN_ACCESS_LOG="/dev/null",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def build_room(volunteers: int, questions: int) -> tuple[int, list[dict[str, str]]]:
+    """A course whose first module has the quiz (a second module keeps the
+    course unfinished, so no certificates are issued), and signed-in volunteers."""
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+        load_backend,
+    )
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.cached_db import SessionStore
+    from wagtail.models import Site
+
+    from courses.models import (
+        CourseIndexPage,
+        CoursePage,
+        LessonPage,
+        ModulePage,
+        QuizChoice,
+        QuizQuestion,
+    )
+
+    home = Site.objects.get(is_default_site=True).root_page
+    index = home.add_child(instance=CourseIndexPage(title="หลักสูตร", slug="courses"))
+    course = index.add_child(instance=CoursePage(title="หลักสูตรทดสอบ", slug="bench"))
+    module = course.add_child(
+        instance=ModulePage(title="บทที่ 1", slug="m1", pass_mark=60, max_attempts=0)
+    )
+    second = course.add_child(instance=ModulePage(title="บทที่ 2", slug="m2"))
+    second.add_child(instance=LessonPage(title="บทเรียน", slug="l1"))
+    kinds = ["single", "multiple", "true_false"]
+    for n in range(questions):
+        kind = kinds[n % 3]
+        question = QuizQuestion.objects.create(
+            module=module, kind=kind, text=f"คำถามข้อที่ {n + 1} เกี่ยวกับการดูแลอุปกรณ์",
+            points=1, multiple_scoring="partial", explanation="คำอธิบาย", sort_order=n,
+        )
+        texts = ["ถูก", "ผิด"] if kind == "true_false" else ["ก", "ข", "ค", "ง"]
+        for i, text in enumerate(texts):
+            correct = i == 0 or (kind == "multiple" and i == 1)
+            QuizChoice.objects.create(
+                question=question, text=text, is_correct=correct, sort_order=i
+            )
+
+    User = get_user_model()
+    unusable = make_password(None)
+    User.objects.bulk_create(
+        [User(username=f"room{n:03d}", password=unusable) for n in range(volunteers)]
+    )
+    # The first backend that can load a user from a session (not a lockout guard).
+    backend = next(
+        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user")
+    )
+    cookies = []
+    for user in User.objects.filter(username__startswith="room").order_by("username"):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = backend
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        cookies.append({settings.SESSION_COOKIE_NAME: session.session_key})
+    return module.pk, cookies
+
+
+def start_process(command: list[str], env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        command, cwd=BASE_DIR, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def wait_for(condition, what: str, timeout: float = 60) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if condition():
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} did not come up")
+
+
+def start_gunicorn(env: dict, folder: Path, app: str) -> subprocess.Popen:
+    extra = ["--pythonpath", str(BASE_DIR / "benchmarks")] if ":" in app else []
+    process = start_process(
+        [str(BIN / "gunicorn"), "-c", "site/gunicorn.conf.py", *extra, app],
+        env,
+        folder / "gunicorn.log",
+    )
+    try:
+        wait_for(lambda: Phone({}).request("GET", "/")[0] == 200, "gunicorn")
+    except RuntimeError:
+        stop_process(process)
+        raise
+    return process
+
+
+def cpu_seconds(root: subprocess.Popen | None) -> float:
+    """CPU time used so far by a process and its descendants still alive."""
+    if root is None:
+        return 0.0
+    total, pending = 0, [root.pid]
+    while pending:
+        pid = pending.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            pending += [int(child) for child in children]
+        except (OSError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def run_room(
+    module_id: int,
+    cookies: list[dict],
+    spread: float,
+    label: str,
+    web: subprocess.Popen,
+    worker: subprocess.Popen | None,
+) -> dict:
+    from django.db.models import Max
+
+    from courses.models import QuizAttempt
+
+    volunteers = [Volunteer(Phone(c)) for c in cookies]
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda v: prepare(v, module_id), volunteers))
+    cpu_before = cpu_seconds(web), cpu_seconds(worker)
+    started = time.time()
+    begin = time.monotonic() + 1.0
+    step = spread / len(volunteers) if spread else 0.0
+    threads = [
+        threading.Thread(target=take_quiz, args=(v, begin + i * step), daemon=True)
+        for i, v in enumerate(volunteers)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    web_cpu = cpu_seconds(web) - cpu_before[0]
+    worker_cpu = cpu_seconds(worker) - cpu_before[1]
+    ok = [v for v in volunteers if not v.error]
+    first = min(v.submitted_at for v in volunteers)
+    last_graded = QuizAttempt.objects.filter(
+        graded_at__gte=datetime.fromtimestamp(started, UTC)
+    ).aggregate(Max("graded_at"))["graded_at__max"]
+    visible = sorted(v.visible_seconds for v in ok)
+    accept = sorted(v.accept_seconds for v in ok)
+    return {
+        "run": label,
+        "volunteers": len(volunteers),
+        "errors": len(volunteers) - len(ok),
+        "error_examples": sorted({v.error for v in volunteers if v.error})[:3],
+        "visible_p50_s": round(statistics.median(visible), 3) if visible else None,
+        "visible_p95_s": round(percentile(visible, 95), 3) if visible else None,
+        "visible_max_s": round(visible[-1], 3) if visible else None,
+        "room_graded_s": round(last_graded.timestamp() - first, 2) if last_graded else None,
+        "accept_p95_ms": round(percentile(accept, 95) * 1000, 1) if accept else None,
+        "status_polls": sum(v.polls for v in volunteers),
+        # Server CPU per volunteer (PostgreSQL's and Redis's own not counted).
+        "web_cpu_ms_per_volunteer": round(web_cpu / len(volunteers) * 1000, 1),
+        "worker_cpu_ms_per_volunteer": round(worker_cpu / len(volunteers) * 1000, 1),
+    }
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--volunteers", type=int, default=311)
+    parser.add_argument("--questions", type=int, default=10)
+    parser.add_argument("--spread", type=float, default=10.0)
+    parser.add_argument("--celery-concurrency", type=int, default=2)
+    arguments = parser.parse_args()
+
+    admin_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+    name = f"npv_quiz_bench_{os.getpid()}"
+    parts = urlsplit(admin_url)
+    database_url = urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
+
+    import psycopg
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    folder = Path(tempfile.mkdtemp(prefix="npv-quiz-bench-"))
+    env = environment(folder, database_url, redis_url)
+    processes: list[subprocess.Popen] = []
+    try:
+        for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
+            subprocess.run(
+                [sys.executable, "manage.py", *command], cwd=BASE_DIR, env=env, check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        os.environ.update(env)
+        sys.path.insert(0, str(BASE_DIR))
+        import django
+
+        django.setup()
+        module_id, cookies = build_room(arguments.volunteers, arguments.questions)
+
+        results = []
+        shapes = [(f"spread over {arguments.spread:g} s", arguments.spread), ("all at once", 0.0)]
+        worker = start_process(
+            [
+                str(BIN / "celery"), "-A", "npv_site", "worker", "-Q", "grading",
+                "--concurrency", str(arguments.celery_concurrency), "--loglevel", "INFO",
+                "--without-mingle", "--without-gossip", "--without-heartbeat",
+            ],
+            env,
+            folder / "worker.log",
+        )
+        processes.append(worker)
+        wait_for(lambda: " ready." in (folder / "worker.log").read_text(), "celery worker")
+        web = start_gunicorn(env, folder, "npv_site.wsgi")
+        processes.append(web)
+        for label, spread in shapes:
+            results.append(
+                run_room(module_id, cookies, spread, f"Celery workers, {label}", web, worker)
+            )
+        stop_process(web)
+        stop_process(worker)
+
+        web = start_gunicorn(env, folder, "quiz_room:inline_application")
+        processes.append(web)
+        for label, spread in shapes:
+            results.append(
+                run_room(module_id, cookies, spread, f"inline (baseline), {label}", web, None)
+            )
+        stop_process(web)
+    except BaseException:
+        for log in ("gunicorn.log",):
+            if (folder / log).exists():
+                print(f"--- {log} (end)\n" + (folder / log).read_text(errors="replace")[-4000:])
+        raise
+    finally:
+        for process in processes:
+            stop_process(process)
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        redis.Redis.from_url(redis_url).flushdb()
+        if not os.environ.get("BENCH_KEEP"):
+            subprocess.run(["rm", "-rf", str(folder)], check=False)
+
+    report(results, arguments)
+
+
+def report(results: list[dict], arguments) -> None:
+    print(
+        f"\nQuiz room: {arguments.volunteers} volunteers, {arguments.questions} questions, "
+        f"gunicorn ({WEB_WORKERS} sync workers), "
+        f"Celery concurrency {arguments.celery_concurrency}, PostgreSQL + Redis, "
+        f"{os.cpu_count()} cores\n"
+    )
+    header = (
+        f"{'run':<42} {'p50 s':>6} {'p95 s':>6} {'max s':>6} {'room s':>7} "
+        f"{'accept p95 ms':>13} {'polls':>6} {'errors':>6} {'CPU ms/vol':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        print(
+            f"{r['run']:<42} {r['visible_p50_s']:>6} {r['visible_p95_s']:>6} "
+            f"{r['visible_max_s']:>6} {r['room_graded_s']:>7} {r['accept_p95_ms']:>13} "
+            f"{r['status_polls']:>6} {r['errors']:>6} "
+            f"{r['web_cpu_ms_per_volunteer'] + r['worker_cpu_ms_per_volunteer']:>10.1f}"
+        )
+        for example in r["error_examples"]:
+            print(f"    error: {example}")
+    print(
+        "\np50/p95/max: submission to grade visible on the page; room: first submission to "
+        "last grade written; accept: the request that accepts a submission; CPU ms/vol: "
+        "gunicorn and Celery worker CPU per volunteer (without PostgreSQL and Redis).\n"
+        f"Load average at the end: {os.getloadavg()[0]:.1f} (other work on this machine "
+        "shares the cores: compare the runs with each other, not with another day's)."
+    )
+    out = BASE_DIR / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "quiz_room.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,262 @@
+"""Quiz views: start an attempt, answer on one page, submit, wait for the
+grade, see the result. Business rules are in courses.attempts; these views
+turn requests into calls and refusals into 400/403 pages or JSON in Thai.
+
+The page works without JavaScript (a plain form post and a link to the
+result); static/js/quiz.js adds saving each answer as it is given and
+polling `attempt_status` until the grade is written.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from courses import attempts as quiz
+from courses import grading
+from courses.models import ModulePage, QuizAttempt
+from courses.models.pages import FeedbackLevel
+
+STATUS_SALT = "courses.quiz.attempt-status"
+# How the waiting page polls for its grade, as [delay in ms, times] pairs; the
+# last pair repeats for ever. Quick at first (a grade usually takes well under
+# a second), then less often, so a long wait does not load the server.
+# benchmarks/quiz_room.py reads it from the page and polls the same way.
+POLL_SCHEDULE = [[400, 1], [700, 1], [1000, 28], [2000, 30], [5000, 0]]
+
+
+def status_token(attempt: QuizAttempt) -> str:
+    """Names one attempt in the status URL. Polling with it reads no session
+    or user, so hundreds of phones waiting for grades cost one query each."""
+    return signing.Signer(salt=STATUS_SALT).sign(str(attempt.pk))
+
+
+def _refused(request, refusal: quiz.QuizRefusal, back_url: str | None = None):
+    return render(
+        request,
+        "courses/quiz/refused.html",
+        {"message": refusal.message, "back_url": back_url},
+        status=refusal.status,
+    )
+
+
+def _posted_answers(request) -> dict[str, list[str]]:
+    """Answers in a post: `question` lists the questions the form covers (so an
+    unticked one counts as unanswered), `answer-<question id>` the choices."""
+    raw = {question: [] for question in request.POST.getlist("question")}
+    for key in request.POST:
+        if key.startswith("answer-"):
+            raw[key.removeprefix("answer-")] = request.POST.getlist(key)
+    return raw
+
+
+def _own_attempt(request, attempt_id: int) -> QuizAttempt:
+    attempt = get_object_or_404(QuizAttempt.objects.select_related("module"), pk=attempt_id)
+    if attempt.user_id != request.user.pk:
+        raise quiz.QuizRefusal(_("แบบทดสอบนี้เป็นของผู้เรียนคนอื่น คุณไม่มีสิทธิ์เปิดดู"), 403)
+    return attempt
+
+
+@login_required
+@require_POST
+def start_quiz(request, module_id: int):
+    module = get_object_or_404(ModulePage.objects.live(), pk=module_id)
+    try:
+        attempt = quiz.start_attempt(request.user, module)
+    except quiz.QuizRefusal as refusal:
+        return _refused(request, refusal, back_url=f"{module.url}#quiz")
+    return redirect("quiz_attempt", attempt_id=attempt.pk)
+
+
+@login_required
+@never_cache
+@require_GET
+def attempt_page(request, attempt_id: int):
+    """One address for an attempt in every state: the questions while open,
+    "being graded" after submission, the result once graded."""
+    try:
+        attempt = _own_attempt(request, attempt_id)
+    except quiz.QuizRefusal as refusal:
+        return _refused(request, refusal)
+    expired = not grading.accepts_answers(timezone.now(), attempt.deadline, quiz.grace_period())
+    if attempt.is_open and expired and quiz.close_expired_attempt(attempt.pk):
+        attempt.refresh_from_db()
+    module = attempt.module
+    context = {"attempt": attempt, "module": module, "page": module}
+    if attempt.is_open:
+        return render(
+            request,
+            "courses/quiz/attempt.html",
+            {
+                **context,
+                "questions": _questions_to_answer(attempt),
+                "answered_count": sum(1 for ids in attempt.answers.values() if ids),
+                "closes_at": grading.closes_at(attempt.deadline, quiz.grace_period()),
+                "seconds_left": _seconds_left(attempt),
+            },
+        )
+    if not attempt.is_graded:
+        return render(
+            request,
+            "courses/quiz/grading.html",
+            {
+                **context,
+                "status_url": reverse("quiz_attempt_status", args=[status_token(attempt)]),
+                "poll_schedule": json.dumps(POLL_SCHEDULE),
+            },
+        )
+    overview = quiz.quiz_overview(request.user, module)
+    return render(
+        request,
+        "courses/quiz/result.html",
+        {
+            **context,
+            "overview": overview,
+            "feedback": _feedback(attempt, module.feedback_level),
+            "show_answers": module.feedback_level != FeedbackLevel.SCORE,
+            "show_explanations": module.feedback_level == FeedbackLevel.EXPLANATIONS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def save_answers(request, attempt_id: int):
+    """Saves the answers of one question (or a few) as they are given: the
+    page's JavaScript calls it on every change. Replies in JSON."""
+    try:
+        attempt = quiz.save_answers(request.user, attempt_id, _posted_answers(request))
+    except quiz.QuizRefusal as refusal:
+        body = {"error": refusal.message}
+        if isinstance(refusal, quiz.AttemptClosedByTime):
+            body["url"] = reverse("quiz_attempt", args=[attempt_id])
+        return JsonResponse(body, status=refusal.status)
+    return JsonResponse(
+        {"saved": True, "answered": sum(1 for ids in attempt.answers.values() if ids)}
+    )
+
+
+@login_required
+@require_POST
+def submit_answers(request, attempt_id: int):
+    """The quiz form: "save" keeps the answers and returns to the questions,
+    "submit" sends them for grading. Works without JavaScript (a redirect to
+    the attempt's page); the page's JavaScript asks for JSON instead, so a
+    phone on a slow link waits for its grade without loading another page."""
+    answers = _posted_answers(request)
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    try:
+        if request.POST.get("action") == "save":
+            quiz.save_answers(request.user, attempt_id, answers, replace=True)
+            messages.success(request, _("บันทึกคำตอบแล้ว"))
+        else:
+            attempt = quiz.submit_attempt(request.user, attempt_id, answers)
+            if wants_json:
+                return JsonResponse(_waiting_state(attempt))
+    except quiz.AttemptClosedByTime as refusal:
+        messages.warning(request, refusal.message)
+    except quiz.QuizRefusal as refusal:
+        if wants_json:
+            return JsonResponse({"error": refusal.message}, status=refusal.status)
+        return _refused(request, refusal, back_url=reverse("quiz_attempt", args=[attempt_id]))
+    return redirect("quiz_attempt", attempt_id=attempt_id)
+
+
+def _waiting_state(attempt: QuizAttempt) -> dict:
+    """What a page needs to wait for a submitted attempt's grade."""
+    return {
+        "state": "graded" if attempt.is_graded else "grading",
+        "url": reverse("quiz_attempt", args=[attempt.pk]),
+        "status_url": reverse("quiz_attempt_status", args=[status_token(attempt)]),
+        "poll_schedule": POLL_SCHEDULE,
+    }
+
+
+@never_cache
+@require_GET
+def attempt_status(request, token: str):
+    """{"state": "open" | "grading" | "graded", "url": ...}: nothing about the
+    answers, so nothing here can give a correct answer away."""
+    try:
+        attempt_id = int(signing.Signer(salt=STATUS_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
+        return JsonResponse({"error": _("ลิงก์ตรวจสถานะไม่ถูกต้อง")}, status=400)
+    status = QuizAttempt.objects.filter(pk=attempt_id).values_list("status", flat=True).first()
+    if status is None:
+        return JsonResponse({"error": _("ไม่พบแบบทดสอบนี้")}, status=404)
+    state = {"open": "open", "submitted": "grading", "graded": "graded"}[status]
+    return JsonResponse({"state": state, "url": reverse("quiz_attempt", args=[attempt_id])})
+
+
+def _seconds_left(attempt: QuizAttempt) -> int | None:
+    if attempt.deadline is None:
+        return None
+    return max(0, int((attempt.deadline - timezone.now()).total_seconds()))
+
+
+def _questions_to_answer(attempt: QuizAttempt) -> list[dict]:
+    """The snapshot as the open page may show it: without which choices are
+    correct and without explanations, so a template cannot leak them."""
+    questions = []
+    for number, question in enumerate(attempt.questions, start=1):
+        chosen = set(attempt.answers.get(str(question["id"]), []))
+        questions.append(
+            {
+                "id": question["id"],
+                "number": number,
+                "kind": question["kind"],
+                "text": question["text"],
+                "points": question["points"],
+                "multiple": question["kind"] == grading.MULTIPLE,
+                "choices": [
+                    {"id": c["id"], "text": c["text"], "checked": c["id"] in chosen}
+                    for c in question["choices"]
+                ],
+            }
+        )
+    return questions
+
+
+def _feedback(attempt: QuizAttempt, level: str) -> list[dict]:
+    """Per-question feedback the trainer allows, from the attempt's snapshot."""
+    if level == FeedbackLevel.SCORE:
+        return []
+    feedback = []
+    for number, question in enumerate(attempt.questions, start=1):
+        chosen = set(attempt.answers.get(str(question["id"]), []))
+        result = attempt.results.get(str(question["id"]), {})
+        points = result.get("points", "0")
+        correct = bool(result.get("correct"))
+        partly = not correct and Decimal(points) > 0
+        show_key = level == FeedbackLevel.EXPLANATIONS
+        feedback.append(
+            {
+                "number": number,
+                "text": question["text"],
+                "points": points,
+                "max_points": question["points"],
+                "correct": correct,
+                "partly": partly,
+                "explanation": question["explanation"] if show_key else "",
+                "choices": [
+                    {
+                        "text": c["text"],
+                        "chosen": c["id"] in chosen,
+                        "is_correct": c["is_correct"] if show_key else None,
+                    }
+                    for c in question["choices"]
+                ],
+            }
+        )
+    return feedback
