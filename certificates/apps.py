@@ -5,3 +5,22 @@ from django.utils.translation import gettext_lazy as _
 class CertificatesConfig(AppConfig):
     name = "certificates"
     verbose_name = _("เกียรติบัตร")
+
+    def ready(self):
+        from django.conf import settings
+        from django.db.models.signals import pre_delete
+
+        from certificates import receivers
+        from certificates.personal_data import certificates_section
+        from courses.signals import course_completed
+        from npv_site.accounts.personal_data import register_section
+
+        course_completed.connect(
+            receivers.issue_on_course_completion, dispatch_uid="certificates.issue_on_completion"
+        )
+        pre_delete.connect(
+            receivers.withdraw_on_account_deletion,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="certificates.withdraw_on_account_deletion",
+        )
+        register_section("certificates", certificates_section)

@@ -1,6 +1,10 @@
 from django.urls import path
 
+from certificates import views
+
 app_name = "certificates"
-urlpatterns: list = [
-    # Filled in by the certificates work: verification page and downloads.
+urlpatterns = [
+    path("verify/", views.verify_lookup, name="verify_lookup"),
+    path("verify/<str:code>/", views.verify, name="verify"),
+    path("download/<str:code>/", views.download, name="download"),
 ]

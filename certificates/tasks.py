@@ -1,0 +1,68 @@
+"""Celery tasks of the certificates queue. They take primary keys; the
+database rows, not the messages, are the record of the work."""
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+
+from certificates import services
+from courses.tasks import register_sweep_step
+
+logger = logging.getLogger(__name__)
+# Per sweep run: enough for a room of volunteers, bounded for a backlog.
+SWEEP_BATCH = 500
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def issue_certificate(user_id: int, course_id: int) -> int | None:
+    """Issue (once) and render the certificate of a completed course."""
+    try:
+        certificate = services.issue_certificate(user_id, course_id)
+    except services.NotEligible:
+        logger.warning("No certificate: user %s has not completed course %s", user_id, course_id)
+        return None
+    if certificate.current_version_id:
+        services.render_version(certificate.current_version_id)
+    return certificate.pk
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def render_certificate_pdf(version_id: int) -> bool:
+    return services.render_version(version_id)
+
+
+def sweep() -> dict:
+    """Queue the certificates that completed courses should have produced and
+    the PDFs that are missing: a lost task never leaves a volunteer without one."""
+    issued = 0
+    for user_id, course_id in services.completions_without_certificate().values_list(
+        "user_id", "course_id"
+    )[:SWEEP_BATCH]:
+        try:
+            issue_certificate.delay(user_id, course_id)
+            issued += 1
+        except Exception:
+            logger.exception("Sweep could not queue a certificate; next sweep will")
+            break
+    rendered = 0
+    for version_id in services.versions_missing_pdf().values_list("pk", flat=True)[:SWEEP_BATCH]:
+        try:
+            render_certificate_pdf.delay(version_id)
+            rendered += 1
+        except Exception:
+            logger.exception("Sweep could not queue a render; next sweep will")
+            break
+    return {"issue": issued, "render": rendered}
+
+
+@shared_task
+def sweep_certificates() -> dict:
+    return sweep()
+
+
+# The periodic sweep of courses.tasks runs this with its other steps.
+@register_sweep_step("queue missing certificates and PDFs")
+def _sweep_step() -> int:
+    counts = sweep()
+    return counts["issue"] + counts["render"]
