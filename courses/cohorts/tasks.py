@@ -24,3 +24,21 @@ def send_roster_import(roster_import_id: int) -> bool:
         logger.exception("Could not send roster import %s to the broker", roster_import_id)
         return False
     return True
+
+
+@shared_task(soft_time_limit=300, time_limit=330)
+def build_report_export(export_id: int) -> None:
+    from courses.cohorts.exports import run_report_export
+
+    run_report_export(export_id)
+
+
+def send_report_export(export_id: int) -> bool:
+    """Publish the XLSX task; call through transaction.on_commit. A broker that
+    is down leaves the export queued: its page offers to send it again."""
+    try:
+        build_report_export.delay(export_id)
+    except Exception:
+        logger.exception("Could not send report export %s to the broker", export_id)
+        return False
+    return True

@@ -22,7 +22,7 @@ from wagtail.admin.widgets.button import Button, MenuItem
 from courses.cohorts.forms import TrainingCohortForm
 from courses.cohorts.models import CohortMembership, Province, TrainingCohort, Village
 from courses.cohorts.permissions import cohort_permission_policy
-from courses.cohorts.views import roster, volunteers
+from courses.cohorts.views import reports, roster, volunteers
 from courses.models import CoursePage
 
 ANY_ACTION = ["add", "change", "delete", "view"]
@@ -85,6 +85,12 @@ class CohortIndexView(generic.IndexView):
                 icon_name="doc-full",
                 priority=13,
             ),
+            MenuItem(
+                _("รายงานความก้าวหน้า"),
+                url=reverse("cohorts:report", args=[instance.pk]),
+                icon_name="table",
+                priority=14,
+            ),
         ]
         return buttons
 
@@ -107,6 +113,12 @@ class CohortEditView(generic.EditView):
                 url=reverse("cohorts:import", args=[self.object.pk]),
                 icon_name="upload",
                 priority=6,
+            ),
+            Button(
+                _("รายงานความก้าวหน้า"),
+                url=reverse("cohorts:report", args=[self.object.pk]),
+                icon_name="table",
+                priority=7,
             ),
         ]
 
@@ -213,6 +225,36 @@ class TrainingCohortViewSet(ModelViewSet):
                 name="import_progress",
             ),
             path("roster-template.csv", roster.roster_template, name="roster_template"),
+            path("<int:pk>/report/", reports.CohortReportView.as_view(), name="report"),
+            path("<int:pk>/report.csv", reports.CohortReportCsvView.as_view(), name="report_csv"),
+            path(
+                "<int:pk>/report.xlsx", reports.CohortReportXlsxView.as_view(), name="report_xlsx"
+            ),
+            path(
+                "<int:pk>/report/exports/<int:export_pk>/",
+                reports.ReportExportView.as_view(),
+                name="report_export",
+            ),
+            path(
+                "<int:pk>/report/exports/<int:export_pk>/download/",
+                reports.ReportExportDownloadView.as_view(),
+                name="report_export_download",
+            ),
+            path(
+                "<int:pk>/report/questions/",
+                reports.CohortQuestionsView.as_view(),
+                name="report_questions",
+            ),
+            path(
+                "<int:pk>/report/villages/",
+                reports.CohortCoverageView.as_view(),
+                name="report_coverage",
+            ),
+            path(
+                "<int:pk>/certificates.zip",
+                reports.CohortCertificatesZipView.as_view(),
+                name="certificates_zip",
+            ),
         ]
 
 

@@ -21,3 +21,10 @@ def register_training_viewsets():
 @hooks.register("insert_global_admin_css")
 def cohort_admin_css():
     return format_html('<link rel="stylesheet" href="{}">', static("cohorts/admin.css"))
+
+
+@hooks.register("construct_homepage_panels")
+def add_cohort_completion_panel(request, panels):
+    from courses.cohorts.panels import CohortCompletionPanel
+
+    panels.append(CohortCompletionPanel())

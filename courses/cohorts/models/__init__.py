@@ -1,5 +1,6 @@
 from .claims import ClaimCode
 from .cohorts import CohortMembership, Province, TrainingCohort
+from .exports import ReportExport
 from .imports import RosterImport
 from .villages import Village
 
@@ -7,6 +8,7 @@ __all__ = [
     "ClaimCode",
     "CohortMembership",
     "Province",
+    "ReportExport",
     "RosterImport",
     "TrainingCohort",
     "Village",

@@ -127,7 +127,11 @@ class CohortMembership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cohort", "user"], name="one_membership_per_cohort")
         ]
-        indexes = [models.Index(fields=["roster_phone"])]
+        indexes = [
+            models.Index(fields=["roster_phone"]),
+            # The reports filter a cohort's volunteers by village (province, district).
+            models.Index(fields=["cohort", "village"], name="membership_cohort_village_idx"),
+        ]
 
     def __str__(self):
         return f"{self.user} → {self.cohort}"

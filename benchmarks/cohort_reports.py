@@ -1,0 +1,258 @@
+"""Cohort report speed at 311, 2,470 and 24,700 volunteers, in one run.
+
+    .venv/bin/python benchmarks/cohort_reports.py     # SQLite (the default)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
+        .venv/bin/python benchmarks/cohort_reports.py
+
+Builds a throwaway database, imports the national roster (24,700 villages)
+with the fast importer, gives the volunteers a four-module course's progress
+in bulk (enrolments, module passes, a few graded attempts each, completions
+and certificates), then makes cohorts of the first 311 and 2,470 of them.
+For each size it times, as a trainer through the Django test client: the
+progress report page, the whole streamed CSV, the questions page and the
+village coverage page (each the median of 3), with their query counts, and
+the XLSX as the Celery task builds it. The baseline, measured in the same
+run, is the admin's cohort list. Target: every page and the CSV under 1 s.
+"""
+
+import datetime
+import os
+import random
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ["DJANGO_SETTINGS_MODULE"] = "npv_site.settings.test"
+# A database of its own, never the developer's nor a test run's.
+if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    os.environ["NPV_TEST_DB"] = f"bench_reports_{os.getpid()}"
+else:
+    os.environ["NPV_TEST_DB"] = str(BASE_DIR / "var" / f"bench-reports-{os.getpid()}.sqlite3")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, reset_queries  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+NATIONAL = BASE_DIR / "tests" / "data" / "roster-24700.csv"
+SIZES = (311, 2470, 24700)
+
+
+def timed(function, repeat=3) -> tuple[float, int]:
+    """Median seconds of `repeat` runs, and the queries of the last one."""
+    times = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            function()
+            times.append(time.perf_counter() - start)
+        queries = len(captured)
+    reset_queries()
+    return statistics.median(times), queries
+
+
+def main() -> None:
+    setup_test_environment()
+    name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        run(name)
+    finally:
+        connection.creation.destroy_test_db(name, verbosity=0)
+
+
+def build_national_cohort():
+    from django.contrib.auth.models import Group
+
+    from courses.cohorts.importing import import_roster
+    from courses.cohorts.models import Province, RosterImport, TrainingCohort
+    from tests.factories import UserFactory, build_course
+
+    course = build_course(modules=4, lessons=1, questions=3)
+    trainer = UserFactory(username="bench-trainer")
+    trainer.groups.add(Group.objects.get(name="Trainers"))
+    cohort = TrainingCohort.objects.create(
+        name="national", start_date=datetime.date(2019, 1, 28), end_date=datetime.date(2019, 1, 30)
+    )
+    cohort.courses.add(course)
+    cohort.trainers.add(trainer)
+    cohort.provinces.set(Province.objects.all())
+    start = time.perf_counter()
+    _check, outcome = import_roster(
+        NATIONAL.read_bytes(), NATIONAL.name, cohort, mode=RosterImport.Mode.GOOD_ROWS
+    )
+    print(f"Imported {outcome.created:,} volunteers in {time.perf_counter() - start:.1f} s")
+    return course, trainer, cohort
+
+
+def add_progress(course, cohort) -> None:
+    """Everyone enrolled (the importer did that); of every ten volunteers,
+    seven started, passing modules in turn; four completed, three certified."""
+    from certificates.models import Certificate
+    from courses.cohorts.models import CohortMembership
+    from courses.models import (
+        AttemptStatus,
+        Enrolment,
+        ModuleCompletion,
+        ModulePage,
+        QuizAttempt,
+        QuizQuestion,
+    )
+
+    start = time.perf_counter()
+    rng = random.Random(2562)
+    modules = list(ModulePage.objects.child_of(course).order_by("path"))
+    questions = {
+        m.pk: list(QuizQuestion.objects.filter(module=m).values_list("pk", "text")) for m in modules
+    }
+    user_ids = list(
+        CohortMembership.objects.filter(cohort=cohort)
+        .order_by("pk")
+        .values_list("user_id", flat=True)
+    )
+    now = datetime.datetime(2019, 1, 29, 9, 0, tzinfo=datetime.UTC)
+    passes, attempts, completed, certificates = [], [], [], []
+    for index, user_id in enumerate(user_ids):
+        stage = index % 10
+        # Stages 0-1 not started, 2 failed module 1 once, 3-5 part-way, 6-9 done.
+        passed_modules = (0, 0, 0, 1, 2, 3, 4, 4, 4, 4)[stage]
+        tried_modules = 0 if stage < 2 else min(passed_modules + 1, len(modules))
+        for position, module in enumerate(modules[:tried_modules]):
+            tries = rng.choice((1, 1, 2, 3))
+            passed_here = position < passed_modules
+            for number in range(1, tries + 1):
+                passing = passed_here and number == tries
+                results = {
+                    str(q): {"correct": passing or rng.random() < 0.5, "points": "1"}
+                    for q, _text in questions[module.pk]
+                }
+                attempts.append(
+                    QuizAttempt(
+                        user_id=user_id,
+                        module=module,
+                        number=number,
+                        status=AttemptStatus.GRADED,
+                        pass_mark=70,
+                        questions=[{"id": q, "text": t} for q, t in questions[module.pk]],
+                        answers={str(q): [1] for q, _text in questions[module.pk]},
+                        results=results,
+                        score_percent=Decimal(100 if passing else rng.randint(0, 60)),
+                        passed=passing,
+                        submitted_at=now,
+                        graded_at=now,
+                    )
+                )
+            if passed_here:
+                passes.append(ModuleCompletion(user_id=user_id, module=module, passed_at=now))
+        if passed_modules == len(modules):
+            completed.append(user_id)
+            if stage >= 7:
+                serial = len(certificates) + 1
+                certificates.append(
+                    Certificate(
+                        user_id=user_id,
+                        course=course,
+                        code=f"B{serial:015d}",
+                        number=f"NPV-2562-{serial:06d}",
+                        year_be=2562,
+                        serial=serial,
+                        issued_on=now.date(),
+                        issued_at=now,
+                    )
+                )
+    QuizAttempt.objects.bulk_create(attempts, batch_size=2000)
+    ModuleCompletion.objects.bulk_create(passes, batch_size=2000)
+    Enrolment.objects.filter(course=course, user_id__in=completed).update(completed_at=now)
+    Certificate.objects.bulk_create(certificates, batch_size=2000)
+    print(
+        f"Progress: {len(attempts):,} attempts, {len(passes):,} module passes, "
+        f"{len(completed):,} completions, {len(certificates):,} certificates "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
+
+
+def smaller_cohort(national, size: int, trainer):
+    from courses.cohorts.models import CohortMembership, TrainingCohort
+
+    cohort = TrainingCohort.objects.create(
+        name=f"first {size}", start_date=national.start_date, end_date=national.end_date
+    )
+    cohort.courses.set(national.courses.all())
+    cohort.trainers.add(trainer)
+    members = list(
+        CohortMembership.objects.filter(cohort=national)
+        .select_related("village")
+        .order_by("pk")[:size]
+    )
+    CohortMembership.objects.bulk_create(
+        [
+            CohortMembership(cohort=cohort, user_id=m.user_id, village_id=m.village_id)
+            for m in members
+        ],
+        batch_size=2000,
+    )
+    provinces = {m.village.province for m in members if m.village}
+    cohort.provinces.set(national.provinces.filter(name__in=provinces))
+    return cohort
+
+
+def run(database: str) -> None:
+    from django.test import Client
+
+    from courses.cohorts.exports import run_report_export
+    from courses.cohorts.models import ReportExport
+
+    print(f"Cohort reports on {connection.vendor} ({database}), {os.cpu_count()} CPUs")
+    course, trainer, national = build_national_cohort()
+    add_progress(course, national)
+    cohorts = {24700: national}
+    for size in SIZES[:-1]:
+        cohorts[size] = smaller_cohort(national, size, trainer)
+    client = Client()
+    client.force_login(trainer)
+
+    def get(url):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        if response.streaming:
+            return sum(len(chunk) for chunk in response.streaming_content)
+        return len(response.content)
+
+    baseline, baseline_queries = timed(lambda: get("/admin/cohorts/"))
+    print(f"Baseline, the cohort list: {1000 * baseline:.0f} ms, {baseline_queries} queries")
+    header = (
+        f"{'volunteers':>10}{'report':>12}{'CSV':>12}{'questions':>12}{'villages':>12}"
+        f"{'p.2 Chumphon':>14}{'XLSX task':>11}"
+    )
+    print(header)
+    print("-" * len(header))
+    for size in SIZES:
+        cohort = cohorts[size]
+        base = f"/admin/cohorts/{cohort.pk}/"
+        figures = []
+        for path in (
+            "report/",
+            "report.csv",
+            "report/questions/",
+            "report/villages/",
+            "report/?province=ชุมพร&status=in_progress&p=2",
+        ):
+            seconds, queries = timed(lambda path=path, base=base: get(base + path))
+            figures.append(f"{1000 * seconds:>6.0f}ms/{queries:<3}")
+        export = ReportExport.objects.create(
+            cohort=cohort, course=course, requested_by=trainer, filters={}
+        )
+        start = time.perf_counter()
+        run_report_export(export.pk)
+        xlsx = time.perf_counter() - start
+        print(f"{size:>10,}  " + "  ".join(figures) + f"{xlsx:>9.2f}s")
+    print("(each cell: median of 3 runs in ms / queries)")
+
+
+if __name__ == "__main__":
+    main()
