@@ -7,11 +7,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # Debian packages: WeasyPrint's Pango/HarfBuzz, poppler-utils for the PDF checks,
 # Chromium for the browser tests, gettext for translation catalogues.
-DEB_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0
-DEB_TEST := $(DEB_RUN) poppler-utils chromium gettext
+# (poppler-utils also draws the certificate preview in the admin).
+DEB_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 poppler-utils
+DEB_TEST := $(DEB_RUN) chromium gettext
 QUEUES := grading,certificates,default
 
-.PHONY: run test install install-test system-deps-run system-deps-test worker lint clean
+.PHONY: run test install install-test system-deps-run system-deps-test worker lint audit clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +54,7 @@ system-deps-test:
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_course
+	$(PY) manage.py load_demo_certificate_design
 	@echo "Serving on http://127.0.0.1:8000 (admin: /admin/). Ctrl-C stops the web server and the worker."
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(VENV)/bin/celery -A npv_site worker --beat -Q $(QUEUES) --concurrency 2 --loglevel INFO & \
@@ -69,6 +71,12 @@ lint: install-test
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Known vulnerabilities in the installed packages. Asks PyPI's vulnerability data, so it needs
+# the network; --strict fails the run when a package could not be checked, rather than
+# reporting "no known vulnerabilities" for packages it never saw.
+audit: install-test
+	$(VENV)/bin/pip-audit --local --skip-editable --strict --progress-spinner off
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -7,6 +7,7 @@ scripts, so paths under the admin prefixes get the policy below instead.
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
 
 PUBLIC_POLICY = {
     "DIRECTIVES": {
@@ -42,6 +43,14 @@ ADMIN_PREFIXES = ("/admin/", "/django-admin/")
 class SiteCSPMiddleware(CSPMiddleware):
     def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
-        if not report_only and request.path_info.startswith(ADMIN_PREFIXES):
+        if report_only:
+            return parts
+        if request.path_info.startswith(ADMIN_PREFIXES):
             parts.config = ADMIN_POLICY
+        # Images kept in object storage come from the bucket's own address
+        # (CSP_MEDIA_ORIGINS, from MEDIA_ORIGINS in production).
+        if origins := list(getattr(settings, "CSP_MEDIA_ORIGINS", ())):
+            update = dict(parts.update or {})
+            update["img-src"] = [*update.get("img-src", ()), *origins]
+            parts.update = update
         return parts

@@ -26,3 +26,6 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# A database error outside a view gets the Thai 503 page too (npv_site.middleware).
+handler500 = "npv_site.middleware.server_error"

@@ -1,10 +1,12 @@
 """Settings shared by every environment. The defaults are the embedded ones
 (SQLite, a broker on the file system) so that a fresh checkout runs as it is."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from npv_site.csp import PUBLIC_POLICY
 from npv_site.env import BASE_DIR, env
 
 PROJECT_DIR = BASE_DIR / "site"
@@ -39,6 +41,7 @@ INSTALLED_APPS = [
     "django_filters",
     "allauth",
     "allauth.account",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -50,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "npv_site.csp.SiteCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,7 +63,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Innermost: turns a lost database into a Thai 503 page; axes last, as it asks.
+    "npv_site.middleware.DatabaseUnavailableMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+# Strict on public pages, looser under /admin/ (see npv_site.csp).
+CONTENT_SECURITY_POLICY = PUBLIC_POLICY
 
 ROOT_URLCONF = "npv_site.urls"
 WSGI_APPLICATION = "npv_site.wsgi.application"
@@ -97,6 +106,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out username and address is refused before any password check.
+    "axes.backends.AxesStandaloneBackend",
     "npv_site.accounts.backends.VolunteerModelBackend",
     "npv_site.accounts.backends.VolunteerAllauthBackend",
 ]
@@ -141,6 +152,9 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAIL_WORKFLOW_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("th", "ไทย"), ("en", "English")]
 WAGTAILADMIN_USER_LOGIN_FORM = "npv_site.accounts.admin_forms.AdminLoginForm"
+# No avatars from gravatar.com: the admin loads nothing from other sites (CSP),
+# and trainers' e-mail hashes stay here.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "txt", "csv", "xlsx", "docx", "odt", "pptx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
@@ -161,6 +175,21 @@ ACCOUNT_ADAPTER = "npv_site.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PRESERVE_USERNAME_CASING = False
+# Login throttling is django-axes, keyed on user name and address together: a
+# training room of hundreds behind one NAT address never locks itself out, and
+# a guessed password locks one name on one address. allauth's own per-address
+# login limits would lock such a room out, so they are off; signups allow a room.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "npv_site.login_throttling.login_name"
+AXES_CLIENT_IP_CALLABLE = "npv_site.login_throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "npv_site.login_throttling.lockout_response"
+# Successful logins are not logged: addresses are personal data with no use here.
+AXES_DISABLE_ACCESS_LOG = True
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None, "signup": "400/h/ip"}
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="เน็ตอาสาประชารัฐ e-Learning <noreply@localhost>")
 
@@ -177,9 +206,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
+        # kombu waits this long whenever a worker cannot take a message (also
+        # while its one prefetched task runs): 1 s by default, which caps a
+        # worker at about one task a second.
+        "polling_interval": 0.05,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # An unreachable broker host must fail a publish fast, not hang a request.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 # The database is the record of all work; no result backend is needed.
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -198,6 +232,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
+# Celery closes Django's database connections around every task unless told to
+# reuse them: in a training-room burst that is a new PostgreSQL connection per
+# grade. Reused for this many tasks (a task that hits a database error closes
+# its connection itself, so a retry starts on a fresh one).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=100)
 # Publishing from a web request must never hang on a broker that is down:
 # fail fast, and let the periodic sweep send the job later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -210,6 +249,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("SWEEP_INTERVAL_SECONDS", default=60),
     },
 }
+# The sweep re-sends a grading job only when it has waited this long, so a
+# queue that is merely busy during a training-room burst is not flooded.
+GRADING_RESEND_AFTER_SECONDS = env.int("GRADING_RESEND_AFTER_SECONDS", default=120)
+# A timed quiz still accepts answers this long after its time is up (slow links).
+QUIZ_GRACE_SECONDS = env.int("QUIZ_GRACE_SECONDS", default=30)
 
 LOGGING = {
     "version": 1,
