@@ -1,6 +1,11 @@
 import pytest
 from django.conf import settings
 
+# A real Celery worker process for integration tests (see tests/celery_worker.py);
+# headless Chromium for browser tests (see tests/browser.py); the project under
+# production settings in gunicorn (see tests/production_server.py).
+pytest_plugins = ["tests.celery_worker", "tests.browser", "tests.production_server"]
+
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
