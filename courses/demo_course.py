@@ -19,7 +19,14 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Site
 from wagtail.users.models import UserProfile
 
-from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage, QuizChoice, QuizQuestion
+from courses.models import (
+    CourseIndexPage,
+    CoursePage,
+    LessonPage,
+    ModulePage,
+    QuizChoice,
+    QuizQuestion,
+)
 from home.models import HomePage
 from npv_site.accounts.backends import DEMO_USERNAMES
 from npv_site.accounts.models import VolunteerProfile

@@ -7,7 +7,14 @@ import wagtail_factories
 from django.contrib.auth import get_user_model
 from wagtail.models import Site
 
-from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage, QuizChoice, QuizQuestion
+from courses.models import (
+    CourseIndexPage,
+    CoursePage,
+    LessonPage,
+    ModulePage,
+    QuizChoice,
+    QuizQuestion,
+)
 from home.models import HomePage
 from npv_site.accounts.models import VolunteerProfile
 

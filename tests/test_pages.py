@@ -1,4 +1,3 @@
-import pytest
 from wagtail.test.utils import WagtailPageTestCase
 
 from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage

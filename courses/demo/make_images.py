@@ -162,7 +162,7 @@ def village_wifi_overview():
     box(d, [800, 300, 1160, ground - 10], fill=SKY, radius=24, width=0)
     badge(d, (850, 336), 3, NAVY)
     label(d, (880, 336), "ชาวบ้านใช้ Wi-Fi ฟรี", 26, True, NAVY, "lm")
-    for i, (x, c) in enumerate([(860, TEAL), (950, ORANGE), (1040, BLUE), (1110, YELLOW)]):
+    for x, c in [(860, TEAL), (950, ORANGE), (1040, BLUE), (1110, YELLOW)]:
         person(d, x, 400, c, 0.9)
         phone(d, x + 10, 430, 26, 44)
     waves(d, (760, 360), [40, 70], start=-40, end=40)
@@ -186,13 +186,13 @@ def onu_led_lights():
         ("LAN", YELLOW, "ติดหรือกะพริบ\n= มีอุปกรณ์ต่ออยู่\nและกำลังรับส่งข้อมูล"),
     ]
     xs = [300, 500, 700, 900]
-    for (name, color, _), x in zip(leds, xs):
+    for (name, color, _), x in zip(leds, xs, strict=True):
         d.ellipse([x - 18, 172, x + 18, 208], fill=color, outline=DARK, width=2)
         label(d, (x, 222), name, 22, True, DARK, "ma")
 
     # Explanation cards, one per light, connected by leader lines.
     card_w = 265
-    for i, ((name, color, text), x) in enumerate(zip(leds, xs)):
+    for i, ((name, color, text), x) in enumerate(zip(leds, xs, strict=True)):
         cx = 40 + i * (card_w + 15)
         box(d, [cx, 330, cx + card_w, 540], fill=LIGHT, outline=color, radius=16, width=4)
         d.line([(x, 255), (x, 290), (cx + card_w // 2, 290), (cx + card_w // 2, 330)], fill=color, width=3)
@@ -409,7 +409,7 @@ def volunteer_roles():
         ("ผู้นำการเปลี่ยนแปลง\nดิจิทัลระดับตำบล", NAVY),
     ]
     rx, ry = 410, 215
-    for i, (text, color) in enumerate(roles):
+    for i in range(len(roles)):
         ang = -math.pi / 2 + i * 2 * math.pi / len(roles)
         x, y = c[0] + rx * math.cos(ang), c[1] + ry * math.sin(ang)
         d.line([c, (x, y)], fill="#BFD6EA", width=6)

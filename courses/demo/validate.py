@@ -80,7 +80,7 @@ def main():
         qs = quiz["questions"]
         if not 7 <= len(qs) <= 8:
             err(f"{where}: {len(qs)} questions")
-        if set(q["kind"] for q in qs) != {"single", "multiple", "true_false"}:
+        if {q["kind"] for q in qs} != {"single", "multiple", "true_false"}:
             err(f"{where}: quiz does not mix all three kinds")
         for q in qs:
             n, right = len(q["choices"]), sum(c["correct"] for c in q["choices"])

@@ -44,6 +44,9 @@ class LessonCompletion(models.Model):
             models.UniqueConstraint(fields=["user", "lesson"], name="one_completion_per_lesson")
         ]
 
+    def __str__(self):
+        return f"{self.user} ✓ {self.lesson}"
+
 
 class ModuleCompletion(models.Model):
     """A module passed. Once written it stays: a later, lower attempt never
@@ -66,3 +69,6 @@ class ModuleCompletion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "module"], name="one_pass_per_module")
         ]
+
+    def __str__(self):
+        return f"{self.user} ✓ {self.module}"
