@@ -163,6 +163,8 @@ def submit_answers(request, attempt_id: int):
         else:
             attempt = quiz.submit_attempt(request.user, attempt_id, answers)
             if wants_json:
+                # The grade may already be written (quick worker, or a resubmission).
+                attempt.refresh_from_db(fields=["status"])
                 return JsonResponse(_waiting_state(attempt))
     except quiz.AttemptClosedByTime as refusal:
         messages.warning(request, refusal.message)

@@ -80,7 +80,8 @@
     function sendForGrading(submitter) {
       var body = new FormData(form);
       body.set("action", "submit");
-      fetch(form.action, { method: "POST", body: body, credentials: "same-origin",
+      // getAttribute: form.action would be the buttons named "action".
+      fetch(form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin",
                            headers: { "Accept": "application/json" } })
         .then(function (response) {
           return response.json().then(function (data) { return { ok: response.ok, data: data }; });
