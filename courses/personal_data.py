@@ -1,4 +1,4 @@
-from courses.models import Enrolment, LessonCompletion, ModuleCompletion
+from courses.models import Enrolment, LessonCompletion, ModuleCompletion, QuizAttempt
 
 
 def learning_section(user) -> dict:
@@ -14,5 +14,18 @@ def learning_section(user) -> dict:
         "modules_passed": [
             {"module": c.module.title, "passed_at": c.passed_at, "score_percent": c.score_percent}
             for c in ModuleCompletion.objects.filter(user=user).select_related("module")
+        ],
+        # Every attempt with the answers the volunteer gave, as they were graded.
+        "quiz_attempts": [
+            {
+                "module": a.module.title,
+                "number": a.number,
+                "started_at": a.started_at,
+                "submitted_at": a.submitted_at,
+                "answers": a.answers,
+                "score_percent": a.score_percent,
+                "passed": a.passed,
+            }
+            for a in QuizAttempt.objects.filter(user=user).select_related("module").order_by("pk")
         ],
     }

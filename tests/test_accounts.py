@@ -120,3 +120,23 @@ def test_demo_accounts_are_refused_under_production_settings(client, settings):
     )
     assert "บัญชีตัวอย่างใช้ไม่ได้ในระบบจริง" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_data_download_includes_quiz_attempts_with_answers(client):
+    from courses.attempts import save_answers, start_attempt
+    from courses.models import ModulePage
+    from tests.factories import build_course
+
+    profile = VolunteerProfileFactory()
+    course = build_course(modules=1, lessons=1, questions=1)
+    module = ModulePage.objects.child_of(course).first()
+    attempt = start_attempt(profile.user, module)
+    question = attempt.questions[0]
+    choice = question["choices"][0]["id"]
+    save_answers(profile.user, attempt.pk, {str(question["id"]): [choice]})
+    client.force_login(profile.user)
+    data = json.loads(client.get(reverse("accounts_download_data")).content)
+    [exported] = data["learning"]["quiz_attempts"]
+    assert exported["module"] == module.title
+    assert exported["answers"] == {str(question["id"]): [choice]}
