@@ -14,6 +14,9 @@
     var retryDelay = 2000;
     var retryTimer = null;
     var submitting = false;
+    // The save request in flight, if any: submitting waits for it, so a save
+    // never reaches the server after the attempt was sent for grading.
+    var inflight = null;
 
     function msg(name) { return form.getAttribute("data-msg-" + name) || ""; }
     function say(text, kind) {
@@ -35,7 +38,7 @@
       dirty = {};
       saving = true;
       say(msg("saving"));
-      fetch(saveUrl, { method: "POST", body: body, credentials: "same-origin",
+      inflight = fetch(saveUrl, { method: "POST", body: body, credentials: "same-origin",
                        headers: { "Accept": "application/json" } })
         .then(function (response) {
           return response.json().then(function (data) { return { ok: response.ok, data: data }; });
@@ -129,7 +132,7 @@
       if (grading && window.fetch && window.FormData) {
         event.preventDefault();
         enableButtons(false);
-        sendForGrading(submitter);
+        (inflight || Promise.resolve()).then(function () { sendForGrading(submitter); });
         return;
       }
       // A plain post: disabled after this event, so the clicked button's value is still sent.
