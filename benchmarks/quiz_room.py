@@ -56,8 +56,36 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PORT = int(os.environ.get("BENCH_PORT", "8791"))
 MODULE_URL = "/courses/bench/m1/"
-# site/gunicorn.conf.py's default: two per core plus one.
+# site/gunicorn.conf.py's default: two per core plus one sync workers.
 WEB_WORKERS = int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) * 2 + 1))
+DEFAULT_WEB = [f"sync:{WEB_WORKERS}", "gthread:3x4"]
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """gunicorn's worker class, processes and threads per process, from
+    "sync:5" or "gthread:3x4"."""
+
+    worker_class: str
+    workers: int
+    threads: int = 1
+
+    @classmethod
+    def parse(cls, text: str) -> WebConfig:
+        worker_class, _, size = text.partition(":")
+        workers, _, threads = size.partition("x")
+        return cls(worker_class, int(workers), int(threads or 1))
+
+    def env(self) -> dict[str, str]:
+        return {
+            "GUNICORN_WORKER_CLASS": self.worker_class,
+            "WEB_CONCURRENCY": str(self.workers),
+            "GUNICORN_THREADS": str(self.threads),
+        }
+
+    def __str__(self) -> str:
+        threads = f" x {self.threads} threads" if self.threads > 1 else ""
+        return f"{self.worker_class} {self.workers}{threads}"
 
 
 # -- The inline-grading baseline, loaded by gunicorn ---------------------------
@@ -222,7 +250,6 @@ def environment(folder: Path, database_url: str, redis_url: str) -> dict[str, st
         STATIC_ROOT=str(folder / "static"),
         MEDIA_ROOT=str(folder / "media"),
         PORT=str(PORT),
-        WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", str(WEB_WORKERS)),
         GUNICORN_ACCESS_LOG="/dev/null",
         PYTHONUNBUFFERED="1",
     )
@@ -324,11 +351,11 @@ def wait_for(condition, what: str, timeout: float = 60) -> None:
     raise RuntimeError(f"{what} did not come up")
 
 
-def start_gunicorn(env: dict, folder: Path, app: str) -> subprocess.Popen:
+def start_gunicorn(env: dict, folder: Path, app: str, web: WebConfig) -> subprocess.Popen:
     extra = ["--pythonpath", str(BASE_DIR / "benchmarks")] if ":" in app else []
     process = start_process(
         [str(BIN / "gunicorn"), "-c", "site/gunicorn.conf.py", *extra, app],
-        env,
+        {**env, **web.env()},
         folder / "gunicorn.log",
     )
     try:
@@ -421,7 +448,13 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=10)
     parser.add_argument("--spread", type=float, default=10.0)
     parser.add_argument("--celery-concurrency", type=int, default=2)
+    parser.add_argument(
+        "--web", action="append", metavar="CLASS:WORKERS[xTHREADS]",
+        help=f"gunicorn configurations to compare (default: {' and '.join(DEFAULT_WEB)}); "
+        "the inline baseline uses the first",
+    )
     arguments = parser.parse_args()
+    webs = [WebConfig.parse(text) for text in arguments.web or DEFAULT_WEB]
 
     admin_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -464,20 +497,23 @@ def main() -> None:
         )
         processes.append(worker)
         wait_for(lambda: " ready." in (folder / "worker.log").read_text(), "celery worker")
-        web = start_gunicorn(env, folder, "npv_site.wsgi")
-        processes.append(web)
-        for label, spread in shapes:
-            results.append(
-                run_room(module_id, cookies, spread, f"Celery workers, {label}", web, worker)
-            )
-        stop_process(web)
+        for web_config in webs:
+            web = start_gunicorn(env, folder, "npv_site.wsgi", web_config)
+            processes.append(web)
+            for label, spread in shapes:
+                results.append(
+                    run_room(
+                        module_id, cookies, spread, f"Celery, {web_config}, {label}", web, worker
+                    )
+                )
+            stop_process(web)
         stop_process(worker)
 
-        web = start_gunicorn(env, folder, "quiz_room:inline_application")
+        web = start_gunicorn(env, folder, "quiz_room:inline_application", webs[0])
         processes.append(web)
         for label, spread in shapes:
             results.append(
-                run_room(module_id, cookies, spread, f"inline (baseline), {label}", web, None)
+                run_room(module_id, cookies, spread, f"inline, {webs[0]}, {label}", web, None)
             )
         stop_process(web)
     except BaseException:
@@ -503,19 +539,18 @@ def main() -> None:
 def report(results: list[dict], arguments) -> None:
     print(
         f"\nQuiz room: {arguments.volunteers} volunteers, {arguments.questions} questions, "
-        f"gunicorn ({WEB_WORKERS} sync workers), "
         f"Celery concurrency {arguments.celery_concurrency}, PostgreSQL + Redis, "
         f"{os.cpu_count()} cores\n"
     )
     header = (
-        f"{'run':<42} {'p50 s':>6} {'p95 s':>6} {'max s':>6} {'room s':>7} "
+        f"{'run':<50} {'p50 s':>6} {'p95 s':>6} {'max s':>6} {'room s':>7} "
         f"{'accept p95 ms':>13} {'polls':>6} {'errors':>6} {'CPU ms/vol':>10}"
     )
     print(header)
     print("-" * len(header))
     for r in results:
         print(
-            f"{r['run']:<42} {r['visible_p50_s']:>6} {r['visible_p95_s']:>6} "
+            f"{r['run']:<50} {r['visible_p50_s']:>6} {r['visible_p95_s']:>6} "
             f"{r['visible_max_s']:>6} {r['room_graded_s']:>7} {r['accept_p95_ms']:>13} "
             f"{r['status_polls']:>6} {r['errors']:>6} "
             f"{r['web_cpu_ms_per_volunteer'] + r['worker_cpu_ms_per_volunteer']:>10.1f}"

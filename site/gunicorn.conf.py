@@ -14,7 +14,11 @@ bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8
 # Two per core plus one is gunicorn's own advice; the Celery workers on the
 # same machine need cores too, so set WEB_CONCURRENCY there.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-worker_class = "sync"
+# sync by default; GUNICORN_WORKER_CLASS=gthread with GUNICORN_THREADS=4 lets one
+# process take new requests while its other threads wait on the database
+# (benchmarks/quiz_room.py --web compares the two).
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # Longer than DATABASE_CONNECT_TIMEOUT, so a lost database answers 503 before
 # gunicorn kills the worker.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
