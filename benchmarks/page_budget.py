@@ -438,7 +438,13 @@ def mark(ok: bool) -> str:
 
 
 def report(
-    figures: dict, times: dict, anonymous: dict, baselines: dict, queries: dict, verbose: bool
+    figures: dict,
+    times: dict,
+    anonymous: dict,
+    baselines: dict,
+    load: tuple,
+    queries: dict,
+    verbose: bool,
 ) -> None:
     kb = 1024
     print()
@@ -478,7 +484,8 @@ def report(
         )
         print(f"  {name:<8} {largest}")
     print()
-    print("Server time, gunicorn on this machine (HTTP round trip), warm")
+    print("Server time, gunicorn on this machine (HTTP round trip), warm; load average "
+          + " → ".join("/".join(f"{value:.2f}" for value in averages) for averages in load))
     print(f"{'page':<8} {'signed in p50':>14} {'p95':>7} {'anonymous p50':>15} {'p95':>7}   target")
     for name, (p50, p95) in times.items():
         anon = anonymous.get(name)
@@ -539,11 +546,14 @@ def main() -> None:
         process = start_gunicorn(env, port, folder / "gunicorn.log")
         cookie_header = f"{cookie['name']}={cookie['value']}"
         print(f"Timing {options.requests} requests per page …", flush=True)
+        # Timings on a shared 2-core machine mean little without the load beside them.
+        load_before = os.getloadavg()
         times = server_times(port, urls, cookie_header, options.requests)
         anonymous = server_times(
             port, {k: v for k, v in urls.items() if k != "quiz"}, "", options.requests
         )
         baselines = server_times(port, prepared["baselines"], "", options.requests)
+        load = (load_before, os.getloadavg())
         print("Loading pages in throttled Chromium …", flush=True)
         figures = browser_figures(port, urls, cookie)
         status, _body, headers = get(port, "/", cookie_header)
@@ -555,7 +565,7 @@ def main() -> None:
             shutil.rmtree(folder, ignore_errors=True)
         else:
             print(f"kept {folder}")
-    report(figures, times, anonymous, baselines, queries, options.verbose)
+    report(figures, times, anonymous, baselines, load, queries, options.verbose)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from wagtail.models import Page
 
 from courses.models import (
     CoursePage,
@@ -121,9 +122,11 @@ def _build_course_progress(user, courses: list[CoursePage]) -> list[CourseProgre
         .annotate(question_count=Count("questions"))
         .order_by("path")
     )
+    # Lists need titles and reading times, not lesson bodies.
     lessons = list(
         LessonPage.objects.live()
         .filter(under_courses, depth=depth + 2)
+        .defer_streamfields()
         .order_by("path")
     )
     lessons_by_module: dict[str, list[LessonPage]] = {}
@@ -166,13 +169,14 @@ def _build_course_progress(user, courses: list[CoursePage]) -> list[CourseProgre
     return result
 
 
-def course_progress(user, course: CoursePage) -> CourseProgress:
+def course_progress(user, course: CoursePage | Page) -> CourseProgress:
     return _build_course_progress(user, [course])[0]
 
 
-def module_progress(user, module: ModulePage) -> ModuleProgress:
-    course = module.get_parent().specific
-    progress = course_progress(user, course)
+def module_progress(user, module: ModulePage | Page) -> ModuleProgress:
+    # Progress needs only the course's place in the tree: its plain Page will
+    # do (and a routed request has it cached already, see HomePage.route).
+    progress = course_progress(user, module.get_parent())
     return next(m for m in progress.modules if m.module.pk == module.pk)
 
 
@@ -187,8 +191,8 @@ def learning_overview(user) -> list[CourseProgress]:
 def lesson_context(user, lesson: LessonPage) -> dict:
     """What a lesson page shows around its body: where it sits in the module,
     the previous and next lesson, and whether the volunteer has read it."""
-    module = lesson.get_parent().specific
-    progress = module_progress(user, module)
+    progress = module_progress(user, lesson.get_parent())
+    module = progress.module
     lessons = progress.lessons
     index = next((i for i, item in enumerate(lessons) if item.pk == lesson.pk), 0)
     return {

@@ -16,8 +16,15 @@ def _queries(client, url) -> int:
     return len(ctx.captured_queries)
 
 
+# Queries per page for a signed-in volunteer (session, user, site and routing
+# included): lower a number when a change saves a query, never raise one to
+# make this pass. A lesson is found in one query however deep it sits
+# (HomePage.route), and a volunteer's page asks nothing about permissions.
+EXPECTED_QUERIES = {"course": 13, "module": 15, "lesson": 13, "home": 12, "my_learning": 10}
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("page_kind", ["course", "module", "lesson", "home", "my_learning"])
+@pytest.mark.parametrize("page_kind", sorted(EXPECTED_QUERIES))
 def test_page_queries_do_not_grow_with_lessons_or_questions(client, page_kind):
     counts = []
     for size in (2, 6):
@@ -37,5 +44,4 @@ def test_page_queries_do_not_grow_with_lessons_or_questions(client, page_kind):
         _queries(client, url)  # warm per-process caches (site root, content types)
         counts.append(_queries(client, url))
         course.get_parent().delete()
-    assert counts[0] == counts[1], counts
-    assert counts[1] <= 25, counts
+    assert counts == [EXPECTED_QUERIES[page_kind]] * 2, counts
