@@ -12,6 +12,7 @@ import re
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -37,6 +38,7 @@ from certificates.rendering import (
     static_url,
     thai_long_date,
 )
+from courses.cohorts.permissions import trains_volunteer_on_course
 from courses.models import Enrolment
 from npv_site.thai_dates import buddhist_year
 
@@ -46,11 +48,14 @@ ASSET_FOLDER = "certificates/assets"
 # About 200 dpi at the printed sizes: sharp on paper, a few KB in the PDF.
 SIGNATURE_BOX = (360, 120)
 LOGO_BOX = (240, 240)
-# A worker that claimed a render and died leaves the claim; after this long
-# the sweep renders the version again.
-STALE_RENDER_CLAIM = timedelta(minutes=10)
-# The normal path (task sent on completion) gets this long before the sweep steps in.
-SWEEP_GRACE = timedelta(minutes=2)
+
+
+def sweep_after() -> timedelta:
+    """How long the normal path (the task sent on completion) gets before the
+    sweep steps in. It is also the age at which a render claim counts as left
+    by a dead worker: more than the hard time limit of a task, so a claim
+    this old cannot belong to a render still running."""
+    return timedelta(seconds=settings.CERTIFICATE_SWEEP_AFTER_SECONDS)
 
 
 class NotEligible(Exception):
@@ -357,18 +362,23 @@ def withdraw_certificates(user) -> int:
 # -- Rendering ----------------------------------------------------------------
 
 
-def render_version(version_id: int) -> bool:
+def render_version(version_id: int, *, claimant: str = "") -> bool:
     """Render a version's PDF and store it, once: returns False when it is
-    already rendered, claimed by another worker, or withdrawn."""
+    already rendered, claimed by another worker, or withdrawn.
+
+    `claimant` names the run (the task id). A task redelivered because its
+    worker died mid-render carries the same id and takes over its own claim
+    at once, instead of leaving the PDF to the sweep once the claim is stale.
+    """
     now = timezone.now()
-    claimable = Q(render_claimed_at__isnull=True) | Q(
-        render_claimed_at__lt=now - STALE_RENDER_CLAIM
-    )
+    claimable = Q(render_claimed_at__isnull=True) | Q(render_claimed_at__lt=now - sweep_after())
+    if claimant:
+        claimable |= Q(render_claimed_by=claimant)
     claimed = (
         CertificateVersion.objects.filter(pk=version_id, pdf="")
         .exclude(certificate__status=Certificate.Status.WITHDRAWN)
         .filter(claimable)
-        .update(render_claimed_at=now)
+        .update(render_claimed_at=now, render_claimed_by=claimant)
     )
     if not claimed:
         return False
@@ -376,7 +386,9 @@ def render_version(version_id: int) -> bool:
     try:
         pdf = render_pdf(content_for(version))
     except BaseException:
-        CertificateVersion.objects.filter(pk=version_id).update(render_claimed_at=None)
+        CertificateVersion.objects.filter(pk=version_id).update(
+            render_claimed_at=None, render_claimed_by=""
+        )
         raise
     certificate = version.certificate
     filename = f"{certificate.number}-v{version.version}-{secrets.token_urlsafe(12)}.pdf"
@@ -428,8 +440,9 @@ def queue_issue(user_id: int, course_id: int) -> None:
 # -- The sweep ----------------------------------------------------------------
 
 
-def completions_without_certificate(older_than=SWEEP_GRACE):
+def completions_without_certificate(older_than: timedelta | None = None):
     """Completed enrolments that should have produced a certificate by now."""
+    older_than = sweep_after() if older_than is None else older_than
     has_certificate = Certificate.objects.filter(user=OuterRef("user"), course=OuterRef("course"))
     return (
         Enrolment.objects.filter(completed_at__lt=timezone.now() - older_than)
@@ -438,16 +451,15 @@ def completions_without_certificate(older_than=SWEEP_GRACE):
     )
 
 
-def versions_missing_pdf(older_than=SWEEP_GRACE):
+def versions_missing_pdf(older_than: timedelta | None = None):
     """Current versions with no stored PDF whose render is not in progress."""
     now = timezone.now()
+    older_than = sweep_after() if older_than is None else older_than
     return (
         CertificateVersion.objects.filter(pdf="", created_at__lt=now - older_than)
         .exclude(certificate__status=Certificate.Status.WITHDRAWN)
         .filter(certificate__current_version=F("pk"))
-        .filter(
-            Q(render_claimed_at__isnull=True) | Q(render_claimed_at__lt=now - STALE_RENDER_CLAIM)
-        )
+        .filter(Q(render_claimed_at__isnull=True) | Q(render_claimed_at__lt=now - sweep_after()))
         .order_by("created_at")
     )
 
@@ -456,12 +468,19 @@ def versions_missing_pdf(older_than=SWEEP_GRACE):
 
 
 def can_download(user, certificate: Certificate) -> bool:
-    """The holder (while the certificate is valid) and site administrators."""
+    """Site administrators any certificate; while it is valid, its holder and
+    the trainers of a cohort that has the holder and the course."""
     if not user.is_authenticated:
         return False
     if user.has_perm("certificates.download_any_certificate"):
         return True
-    return certificate.user_id == user.pk and certificate.status == Certificate.Status.VALID
+    if certificate.status != Certificate.Status.VALID or certificate.user_id is None:
+        return False
+    if certificate.user_id == user.pk:
+        return True
+    return certificate.course_id is not None and trains_volunteer_on_course(
+        user, certificate.user_id, certificate.course_id
+    )
 
 
 _UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')

@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.conf import settings
 
@@ -11,6 +13,13 @@ pytest_plugins = ["tests.celery_worker", "tests.browser", "tests.production_serv
 def _media_in_tmp(settings, tmp_path):
     """Uploaded and generated files go to a temporary folder, never into the repo."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings):
+    """Each test counts rate limits afresh (npv_site.ratelimits): counters are
+    per user id or address, and ids repeat between tests."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 
 def skip_or_fail(reason: str):

@@ -156,7 +156,9 @@ def test_another_volunteer_gets_404_for_someone_elses_certificate(client, issued
     assert client.get(download_url(issued)).status_code == 404
 
 
-def test_a_trainer_cannot_download_volunteers_certificates_yet(client, issued, trainer):
+def test_a_trainer_outside_the_holders_cohorts_cannot_download_the_certificate(
+    client, issued, trainer
+):
     client.force_login(trainer)
     assert client.get(download_url(issued)).status_code == 404
 

@@ -20,3 +20,14 @@ class TrainingCohortPermissionPolicy(ModelPermissionPolicy):
 
 
 cohort_permission_policy = TrainingCohortPermissionPolicy(TrainingCohort)
+
+
+def trains_volunteer_on_course(user, volunteer_id: int, course_id: int) -> bool:
+    """Whether `user` trains a cohort that has this volunteer and this course:
+    such a trainer may download the volunteer's certificate for the course, as
+    the cohort's ZIP of certificates has it."""
+    if not cohort_permission_policy.user_has_permission(user, "view"):
+        return False
+    return TrainingCohort.objects.filter(
+        trainers=user, memberships__user_id=volunteer_id, courses=course_id
+    ).exists()

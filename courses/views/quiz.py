@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,6 +28,7 @@ from courses import attempts as quiz
 from courses import grading
 from courses.models import ModulePage, QuizAttempt
 from courses.models.pages import FeedbackLevel
+from npv_site.ratelimits import PER_USER, rate_limit
 
 STATUS_SALT = "courses.quiz.attempt-status"
 # How the waiting page polls for its grade, as [delay in ms, times] pairs; the
@@ -34,6 +36,11 @@ STATUS_SALT = "courses.quiz.attempt-status"
 # a second), then less often, so a long wait does not load the server.
 # benchmarks/quiz_room.py reads it from the page and polls the same way.
 POLL_SCHEDULE = [[400, 1], [700, 1], [1000, 28], [2000, 30], [5000, 0]]
+# Past settings.RATE_LIMITS (per volunteer): the answers are not taken.
+TOO_FAST = gettext_lazy(
+    "ส่งคำตอบถี่เกินไป ระบบจึงยังไม่ได้รับคำตอบครั้งนี้ คำตอบที่บันทึกไว้ก่อนหน้านี้ไม่สูญหาย "
+    "กรุณารอสักครู่แล้วลองใหม่"
+)
 
 
 def status_token(attempt: QuizAttempt) -> str:
@@ -59,6 +66,10 @@ def _posted_answers(request) -> dict[str, list[str]]:
         if key.startswith("answer-"):
             raw[key.removeprefix("answer-")] = request.POST.getlist(key)
     return raw
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
 
 
 def _own_attempt(request, attempt_id: int) -> QuizAttempt:
@@ -132,6 +143,7 @@ def attempt_page(request, attempt_id: int):
 
 @login_required
 @require_POST
+@rate_limit("quiz-answers", key=PER_USER, message=TOO_FAST, as_json=lambda request: True)
 def save_answers(request, attempt_id: int):
     """Saves the answers of one question (or a few) as they are given: the
     page's JavaScript calls it on every change. Replies in JSON."""
@@ -149,13 +161,14 @@ def save_answers(request, attempt_id: int):
 
 @login_required
 @require_POST
+@rate_limit("quiz-submit", key=PER_USER, message=TOO_FAST, as_json=_wants_json)
 def submit_answers(request, attempt_id: int):
     """The quiz form: "save" keeps the answers and returns to the questions,
     "submit" sends them for grading. Works without JavaScript (a redirect to
     the attempt's page); the page's JavaScript asks for JSON instead, so a
     phone on a slow link waits for its grade without loading another page."""
     answers = _posted_answers(request)
-    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    wants_json = _wants_json(request)
     try:
         if request.POST.get("action") == "save":
             quiz.save_answers(request.user, attempt_id, answers, replace=True)

@@ -190,6 +190,32 @@ AXES_LOCKOUT_CALLABLE = "npv_site.login_throttling.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None, "signup": "400/h/ip"}
+# Rate limits (npv_site.ratelimits, counted by django-ratelimit in the cache),
+# set far above what people do so that only a runaway script or a scraper
+# meets them. Quiz limits count per volunteer, never per address: a training
+# room of 311 shares one NAT address.
+# - Answers are saved on every tap: even tapping through a 50-question quiz
+#   at once stays under 100 a minute.
+# - A quiz is submitted (or, without JavaScript, saved) a few times an hour;
+#   attempts allowed and the wait between attempts bound real retries anyway.
+# - Verification is public, so it counts per address: a room of 311 behind one
+#   address, every phone scanning its QR code and opening the lookup form,
+#   the redirect and the page in the same minute, makes 933 requests.
+RATE_LIMITS = {
+    "quiz-answers": "240/m",
+    "quiz-submit": "30/m",
+    "certificate-verify": "1000/m",
+}
+# A counter the cache cannot give back lets the request through.
+RATELIMIT_FAIL_OPEN = True
+# The client's address behind the proxy, as login throttling sees it.
+RATELIMIT_IP_META_KEY = "npv_site.login_throttling.client_ip"
+# django_ratelimit is used as a library and is not in INSTALLED_APPS: its app
+# adds only system checks, which refuse the embedded default cache (LocMemCache,
+# counting per process: right for the one development process) and warn on
+# every Redis cache but django-redis's, Django's own included (whose INCR is as
+# atomic as the limits need; tests/test_rate_limits.py counts on it).
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="เน็ตอาสาประชารัฐ e-Learning <noreply@localhost>")
 
@@ -252,6 +278,10 @@ CELERY_BEAT_SCHEDULE = {
 # The sweep re-sends a grading job only when it has waited this long, so a
 # queue that is merely busy during a training-room burst is not flooded.
 GRADING_RESEND_AFTER_SECONDS = env.int("GRADING_RESEND_AFTER_SECONDS", default=120)
+# Likewise a certificate not issued, or a PDF not rendered, this long after it
+# was due. Keep it above CELERY_TASK_TIME_LIMIT: a render claim younger than
+# this is taken to be a render still running.
+CERTIFICATE_SWEEP_AFTER_SECONDS = env.int("CERTIFICATE_SWEEP_AFTER_SECONDS", default=120)
 # A timed quiz still accepts answers this long after its time is up (slow links).
 QUIZ_GRACE_SECONDS = env.int("QUIZ_GRACE_SECONDS", default=30)
 
