@@ -230,8 +230,10 @@ class CertificateVersion(models.Model):
     )
     pdf_size = models.PositiveIntegerField(null=True, blank=True)
     rendered_at = models.DateTimeField(_("จัดทำ PDF เมื่อ"), null=True, blank=True)
-    # Set by the worker that renders, so that two workers never render the same version.
+    # Set by the worker that renders, so that two workers never render the same
+    # version; `render_claimed_by` is the claiming task's id (see services.render_version).
     render_claimed_at = models.DateTimeField(null=True, blank=True)
+    render_claimed_by = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         verbose_name = _("ฉบับของเกียรติบัตร")

@@ -14,8 +14,8 @@ logger = logging.getLogger(__name__)
 SWEEP_BATCH = 500
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def issue_certificate(user_id: int, course_id: int) -> int | None:
+@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def issue_certificate(self, user_id: int, course_id: int) -> int | None:
     """Issue (once) and render the certificate of a completed course."""
     try:
         certificate = services.issue_certificate(user_id, course_id)
@@ -23,13 +23,15 @@ def issue_certificate(user_id: int, course_id: int) -> int | None:
         logger.warning("No certificate: user %s has not completed course %s", user_id, course_id)
         return None
     if certificate.current_version_id:
-        services.render_version(certificate.current_version_id)
+        # The task id is the render claim's owner: a redelivery of this task
+        # after its worker died takes the claim over at once.
+        services.render_version(certificate.current_version_id, claimant=self.request.id or "")
     return certificate.pk
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def render_certificate_pdf(version_id: int) -> bool:
-    return services.render_version(version_id)
+@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def render_certificate_pdf(self, version_id: int) -> bool:
+    return services.render_version(version_id, claimant=self.request.id or "")
 
 
 def sweep() -> dict:

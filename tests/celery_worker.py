@@ -1,4 +1,4 @@
-"""Real Celery worker for integration tests: request the `celery_worker` fixture (one `celery -A npv_site worker` process per session on grading,certificates,default; waits after each test until the tasks sent have finished) in a test marked `@pytest.mark.django_db(transaction=True, serialized_rollback=True)`; `start_celery_worker(queues=..., concurrency=...)` starts another for one test; `.hold(task, *args)`, `.deliveries(task)`, `.results(task)`, `.pool_pids()`, `.media_root` (the worker's MEDIA_ROOT) help fault tests."""  # noqa: E501
+"""Real Celery worker for integration tests: request the `celery_worker` fixture (one `celery -A npv_site worker` process per session on grading,certificates,default; waits after each test until the tasks sent have finished) in a test marked `@pytest.mark.django_db(transaction=True, serialized_rollback=True)`; `start_celery_worker(queues=..., concurrency=...)` starts another for one test; `.hold(task, *args, point="start"|"render")`, `.deliveries(task)`, `.results(task)`, `.pool_pids()`, `.media_root` (the worker's MEDIA_ROOT) help fault tests."""  # noqa: E501
 
 # This module is also imported *inside* the worker process (`--include
 # tests.celery_worker`): the hooks at the bottom then apply the session's
@@ -34,9 +34,15 @@ ENV_CONTROL_DIR = "NPV_TEST_WORKER_CONTROL_DIR"
 ENV_BROKER_OPTIONS = "NPV_TEST_BROKER_OPTIONS"
 
 
-def _hold_key(task_name: str, args) -> str:
+# Where a held task waits in the pool process: before its body runs, or
+# inside the certificate render (the version claimed, no PDF stored yet).
+HOLD_POINTS = ("start", "render")
+
+
+def _hold_key(task_name: str, args, point: str = "start") -> str:
     raw = json.dumps([task_name, list(args)], default=str)
-    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:16]
+    key = hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:16]
+    return key if point == "start" else f"{point}-{key}"
 
 
 def _log_event(control_dir: Path, **event) -> None:
@@ -85,11 +91,13 @@ def unfinished_tasks(control_dir: Path) -> list[str]:
 class Hold:
     """A task held in the worker's pool process just before its body runs."""
 
-    def __init__(self, control_dir: Path, task_name: str, args):
-        key = _hold_key(task_name, args)
+    def __init__(self, control_dir: Path, task_name: str, args, point: str = "start"):
+        if point not in HOLD_POINTS:
+            raise ValueError(f"hold point must be one of {HOLD_POINTS}")
+        key = _hold_key(task_name, args, point)
         self.hold_file = control_dir / f"hold-{key}"
         self.reached_file = control_dir / f"reached-{key}"
-        self.description = f"{task_name}{tuple(args)}"
+        self.description = f"{task_name}{tuple(args)} at {point}"
 
     def wait_until_reached(self, timeout: float = 30) -> int:
         """Wait until a pool process is held on the task; return that process's pid."""
@@ -109,8 +117,12 @@ class Hold:
 class CeleryWorker:
     """One `celery -A npv_site worker` process and what tests can ask of it."""
 
-    def __init__(self, *, queues, concurrency, env, control_dir: Path, run_dir: Path, name: str):
+    def __init__(
+        self, *, queues, concurrency, env, control_dir: Path, run_dir: Path, name: str, args=()
+    ):
         self.queues = tuple(queues)
+        # More `celery worker` options (benchmarks/worker_loss.py: embedded beat).
+        self.args = tuple(args)
         self.concurrency = concurrency
         self.control_dir = control_dir
         self.run_dir = run_dir
@@ -143,6 +155,7 @@ class CeleryWorker:
             "--without-mingle",
             "--without-gossip",
             "--without-heartbeat",
+            *self.args,
         ]
         self._log = self.log_file.open("ab")
         # A session of its own, so that teardown can kill the pool processes too.
@@ -175,13 +188,17 @@ class CeleryWorker:
             return [int(pid) for pid in path.read_text().split()]
         return []
 
-    def hold(self, task_name: str, *args) -> contextlib.AbstractContextManager[Hold]:
-        """Hold the next delivery of `task_name(*args)` before its body runs,
-        until the block ends (shared by every worker of this session)."""
+    def hold(
+        self, task_name: str, *args, point: str = "start"
+    ) -> contextlib.AbstractContextManager[Hold]:
+        """Hold the next delivery of `task_name(*args)` until the block ends
+        (shared by every worker of this session): before its body runs, or
+        with point="render" inside its certificate render, after the render
+        claim and before the PDF is stored."""
 
         @contextlib.contextmanager
         def holding():
-            held = Hold(self.control_dir, task_name, args)
+            held = Hold(self.control_dir, task_name, args, point)
             held.reached_file.unlink(missing_ok=True)
             held.hold_file.touch()
             try:
@@ -208,6 +225,11 @@ class CeleryWorker:
             return []
         rows = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
         return [(tuple(row["args"]), row["retval"]) for row in rows if row["task"] == task_name]
+
+    def abandon(self, task_id: str) -> None:
+        """Count as finished a task that died with a killed worker and that
+        no broker will give back during the session (wait_idle stops waiting)."""
+        _log_event(self.control_dir, event="finished", id=task_id, state="LOST")
 
     def wait_idle(self, timeout: float = 60) -> bool:
         """Wait until every task this session sent (from the tests or from a
@@ -422,6 +444,32 @@ def start_celery_worker(start_celery_worker_session):
 # --------------------------------------------------------------------------
 
 
+def _wait_while_held(control_dir: Path, key: str) -> None:
+    hold_file = control_dir / f"hold-{key}"
+    if hold_file.exists():
+        (control_dir / f"reached-{key}").write_text(str(os.getpid()))
+        end = time.monotonic() + 120
+        while hold_file.exists() and time.monotonic() < end:
+            time.sleep(0.05)
+
+
+def _hold_renders(control_dir: Path, running: dict) -> None:
+    """Make the pool process's certificate renders honour "render" holds."""
+    from certificates import services
+
+    real_render_pdf = services.render_pdf
+    if getattr(real_render_pdf, "honours_holds", False):
+        return
+
+    def render_pdf(*args, **kwargs):
+        if running.get("task"):
+            _wait_while_held(control_dir, _hold_key(*running["task"], point="render"))
+        return real_render_pdf(*args, **kwargs)
+
+    render_pdf.honours_holds = True
+    services.render_pdf = render_pdf
+
+
 def _install_worker_hooks() -> None:
     from celery.signals import task_postrun, task_prerun, worker_ready
 
@@ -438,6 +486,8 @@ def _install_worker_hooks() -> None:
         ready_file.write_text(str(os.getpid()))
 
     _connect_event_log(control_dir)
+    # The task the pool process is running, for holds inside it.
+    running: dict = {}
 
     @task_prerun.connect(weak=False)
     def _delivered(task_id=None, task=None, args=None, **kwargs):
@@ -446,16 +496,13 @@ def _install_worker_hooks() -> None:
         line = json.dumps({"task": task.name, "args": args, "pid": os.getpid()}, default=str)
         with (control_dir / "deliveries.jsonl").open("a") as log:
             log.write(line + "\n")
-        key = _hold_key(task.name, args)
-        hold_file = control_dir / f"hold-{key}"
-        if hold_file.exists():
-            (control_dir / f"reached-{key}").write_text(str(os.getpid()))
-            end = time.monotonic() + 120
-            while hold_file.exists() and time.monotonic() < end:
-                time.sleep(0.05)
+        running["task"] = (task.name, args)
+        _hold_renders(control_dir, running)
+        _wait_while_held(control_dir, _hold_key(task.name, args))
 
     @task_postrun.connect(weak=False)
     def _finished(task_id=None, task=None, args=None, retval=None, state=None, **kwargs):
+        running.pop("task", None)
         _log_event(control_dir, event="finished", id=task_id, task=task.name, state=state)
         if state != "SUCCESS":
             return
