@@ -7,7 +7,10 @@ embedded broker under a temporary folder (nothing of var/ is touched):
 
 1. the median time to render one certificate, against the floor: a bare
    one-page WeasyPrint document in the same font, with the same reused font
-   configuration and URL fetcher;
+   configuration and URL fetcher; where the certificate's time goes (HTML
+   with the QR code, layout, drawing and writing the PDF); and, to show how
+   much of it the amount of text alone costs, the certificate's twenty texts
+   as plain paragraphs on a bare page;
 2. the size of the PDF;
 3. the time to issue and render a whole room of volunteers' certificates
    (311 by default) with two Celery worker processes;
@@ -58,6 +61,44 @@ def _environment(folder: Path) -> dict:
         "SITE_URL": "https://elearning.example.org",
         "PYTHONPATH": str(BASE_DIR),
     }
+
+
+def _interleaved_medians(functions: dict, repeat: int, rounds: int = 5) -> dict:
+    """Median wall-clock and CPU seconds of each function, measured in turns
+    so that other work on a shared machine weighs on all of them alike; each
+    turn is a run of calls after an unmeasured one, so that no function (the
+    floor least of all) is measured with caches cooled by the others."""
+    for function in functions.values():
+        function()  # warm-up: imports, font loading, dictionary
+    samples = {name: ([], []) for name in functions}
+    for _ in range(rounds):
+        for name, function in functions.items():
+            function()
+            for _ in range(max(1, repeat // rounds)):
+                wall, cpu = time.perf_counter(), time.process_time()
+                function()
+                samples[name][0].append(time.perf_counter() - wall)
+                samples[name][1].append(time.process_time() - cpu)
+    return {
+        name: (statistics.median(wall), statistics.median(cpu))
+        for name, (wall, cpu) in samples.items()
+    }
+
+
+def _plain_text_html(content) -> str:
+    """The certificate's texts as plain paragraphs: what the amount of text
+    alone costs WeasyPrint, without the design."""
+    from django.utils.html import escape
+
+    texts = [
+        content.issuer_name, content.issuer_detail, content.title, content.statement,
+        content.holder_name, content.holder_name_en, content.place, content.completion_text,
+        content.course_title, content.closing_text, content.date_line,
+        *(text for s in content.signatories for text in (f"({s.name})", s.position)),
+        content.number, "ตรวจสอบเกียรติบัตร", content.code, content.verification_url,
+    ]
+    paragraphs = "".join(f"<p>{escape(text)}</p>" for text in texts if text)
+    return f'<!doctype html><html lang="th"><body>{paragraphs}</body></html>'
 
 
 def _median_seconds(function, repeat: int, clock=time.perf_counter) -> float:
@@ -179,20 +220,37 @@ def run(arguments, env: dict, folder: Path) -> dict:
         font_config=engine.font_config,
     )
 
-    def bare():
-        return engine.weasyprint.HTML(
-            string=BARE_HTML, base_url=rendering.RENDER_ORIGIN + "/", url_fetcher=engine.fetcher
-        ).write_pdf(stylesheets=[bare_css], font_config=engine.font_config)
+    def page(html, css, *, write=True, **options):
+        # The same garbage-collector treatment as a certificate render.
+        with rendering._without_cyclic_gc():
+            document = engine.weasyprint.HTML(
+                string=html, base_url=rendering.RENDER_ORIGIN + "/", url_fetcher=engine.fetcher
+            ).render(stylesheets=[css], font_config=engine.font_config, **options)
+            return document.write_pdf() if write else document
 
-    # Wall-clock time, and CPU time, which other work on a shared machine disturbs less.
-    floor = _median_seconds(bare, arguments.renders)
-    full = _median_seconds(lambda: rendering.render_pdf(content), arguments.renders)
-    plain = _median_seconds(
-        lambda: rendering.render_pdf(content, pdf_variant=None), arguments.renders
+    text_css = engine.weasyprint.CSS(
+        string=BARE_CSS.replace("24pt", "12pt"), base_url=rendering.RENDER_ORIGIN + "/",
+        url_fetcher=engine.fetcher, font_config=engine.font_config,
     )
-    cpu = time.process_time
-    floor_cpu = _median_seconds(bare, arguments.renders, clock=cpu)
-    full_cpu = _median_seconds(lambda: rendering.render_pdf(content), arguments.renders, clock=cpu)
+    text_html = _plain_text_html(content)
+    html = rendering.certificate_html(content)
+    options = {"pdf_variant": rendering.PDF_VARIANT, "cache": engine.image_cache}
+    # Wall-clock time, and CPU time, which other work on a shared machine disturbs less.
+    medians = _interleaved_medians(
+        {
+            "floor": lambda: page(BARE_HTML, bare_css),
+            "certificate": lambda: rendering.render_pdf(content),
+            "without_pdfa": lambda: rendering.render_pdf(content, pdf_variant=None),
+            "html": lambda: rendering.certificate_html(content),
+            "qr": lambda: rendering.qr_data_uri(content.verification_url),
+            "layout": lambda: page(html, engine.stylesheet, write=False, **options),
+            "text_only": lambda: page(text_html, text_css),
+        },
+        arguments.renders,
+    )
+    floor, floor_cpu = medians["floor"]
+    full, full_cpu = medians["certificate"]
+    plain = medians["without_pdfa"][0]
     pdf = rendering.render_pdf(content)
 
     # 3. The room, issued by two worker processes.
@@ -244,6 +302,14 @@ def run(arguments, env: dict, folder: Path) -> dict:
         "floor_render_cpu_ms": round(floor_cpu * 1000, 1),
         "certificate_render_cpu_ms": round(full_cpu * 1000, 1),
         "ratio_to_floor_cpu": round(full_cpu / floor_cpu, 2),
+        "certificate_html_cpu_ms": round(medians["html"][1] * 1000, 1),
+        "qr_code_cpu_ms": round(medians["qr"][1] * 1000, 1),
+        "layout_cpu_ms": round(medians["layout"][1] * 1000, 1),
+        "drawing_and_pdf_cpu_ms": round(
+            (full_cpu - medians["html"][1] - medians["layout"][1]) * 1000, 1
+        ),
+        "text_only_cpu_ms": round(medians["text_only"][1] * 1000, 1),
+        "ratio_text_only_to_floor_cpu": round(medians["text_only"][1] / floor_cpu, 2),
         "pdf_kb": round(len(pdf) / 1024, 1),
         "room_size": len(users),
         "room_rendered": done,
@@ -263,6 +329,16 @@ def run(arguments, env: dict, folder: Path) -> dict:
     print(
         f"CPU time, floor / certificate:         {results['floor_render_cpu_ms']:8.1f} ms / "
         f"{results['certificate_render_cpu_ms']:.1f} ms = {results['ratio_to_floor_cpu']}x"
+    )
+    print(
+        f"  of which HTML (template, Thai line breaks, QR code {results['qr_code_cpu_ms']} ms):"
+        f" {results['certificate_html_cpu_ms']} ms, parsing, style and layout:"
+        f" {results['layout_cpu_ms']} ms, drawing and writing the PDF:"
+        f" {results['drawing_and_pdf_cpu_ms']} ms (CPU)"
+    )
+    print(
+        f"The certificate's texts as plain paragraphs: {results['text_only_cpu_ms']:8.1f} ms CPU"
+        f" = {results['ratio_text_only_to_floor_cpu']}x the floor"
     )
     print(f"PDF size:                              {results['pdf_kb']:8.1f} KB (target < 100 KB)")
     print(

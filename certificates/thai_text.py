@@ -94,6 +94,11 @@ def wrap_markup(
     """HTML for `text` whose only line-break opportunities are the spaces
     between parts and, inside a part too wide for the line, the boundaries
     between Thai words."""
+    single_line = " ".join(text.split())
+    if text_width_pt(single_line, size_pt, weight) <= width_pt * SAFETY:
+        # The usual case: one unbreakable run is less for WeasyPrint to lay
+        # out than a run per part.
+        return mark_safe(_unbreakable(single_line))  # noqa: S308  (escaped in _unbreakable)
     parts = [
         "<wbr>".join(_unbreakable(piece) for piece in pieces)
         for pieces in _pieces(text, size_pt, width_pt, weight)
