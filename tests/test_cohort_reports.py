@@ -267,6 +267,99 @@ def test_module_and_question_figures_match_the_hand_counted_ones(setup):
     assert by_id[str(qa.pk)].text == qa.text
 
 
+def test_question_shares_and_attempts_to_pass_on_a_known_set(trainer):
+    """Figures the database works out (JSON unpacked in SQL, first passes
+    grouped and joined) against a set counted by hand; both databases run it.
+
+    Module 1, questions q1-q3, six graded attempts of cohort volunteers:
+      a1 #1 answers q1 q2 q3, right q1       a2 #1 answers q1 q2, right q1 q2
+      a1 #2 answers q1 q2 q3, right q1 q2 q3 (passed: a1's first pass is #2)
+      a1 #3 answers q1 q2 q3, right all      (passed again, later)
+      a3 #1 answers q1 ([] for q2), right q1 q3 (passed)
+      a4 #1 answers nothing, marked wrong    (failed)
+    a5 passed the module with no attempt on record (a trainer's pass): a
+    passer without attempts to pass. Outsiders' attempts do not count.
+    """
+    course = build_course(modules=1, lessons=0, questions=3)
+    (module,) = ModulePage.objects.child_of(course)
+    q1, q2, q3 = QuizQuestion.objects.filter(module=module).order_by("sort_order")
+    cohort = TrainingCohortFactory(trainers=[trainer], courses=[course], provinces=["ชุมพร"])
+    place = village("ชุมพร", "เมืองชุมพร", 1)
+    a1, a2, a3, a4, a5 = (volunteer(cohort, place, f"คนที่{n}") for n in range(1, 6))
+    every = [q1.pk, q2.pk, q3.pk]
+    attempt(a1, module, 1, 33, False, {q1.pk: True, q2.pk: False, q3.pk: False}, every)
+    attempt(a1, module, 2, 100, True, dict.fromkeys(every, True), every)
+    attempt(a1, module, 3, 100, True, dict.fromkeys(every, True), every)
+    attempt(a2, module, 1, 67, False, {q1.pk: True, q2.pk: True, q3.pk: False}, [q1.pk, q2.pk])
+    blank_q2 = attempt(a3, module, 1, 75, True, {q1.pk: True, q2.pk: False, q3.pk: True}, [q1.pk])
+    blank_q2.answers[str(q2.pk)] = []
+    blank_q2.save()
+    attempt(a4, module, 1, 0, False, dict.fromkeys(every, False), [])
+    attempt(UserFactory(), module, 1, 100, True, dict.fromkeys(every, True), every)
+    for user in (a1, a3, a5):
+        ModuleCompletion.objects.create(user=user, module=module)
+    q3_pk = q3.pk
+    q3.delete()
+
+    (stats,) = reports.module_stats(cohort, reports.CourseOutline.of(course))
+    # (33 + 100 + 100 + 67 + 75 + 0) / 6 = 62.5
+    assert (stats.graded_attempts, stats.average_score) == (6, Decimal("62.5"))
+    # Passers a1, a3, a5; first passes #2 (a1) and #1 (a3): (2 + 1) / 2.
+    assert (stats.passers, stats.average_attempts_to_pass) == (3, Decimal("1.5"))
+    got = {q.question_id: (q.answered, q.right, q.share_right) for q in stats.questions}
+    assert got == {
+        # answered on all but a4's attempt; right on all five
+        str(q1.pk): (5, 5, Decimal("100.0")),
+        # answered by a1 (3 times) and a2; right on a1 #2, #3 and a2: 3 of 4
+        str(q2.pk): (4, 3, Decimal("75.0")),
+        # answered by a1 only; right twice of three
+        str(q3_pk): (3, 2, Decimal("66.7")),
+    }
+    deleted = next(q for q in stats.questions if q.question_id == str(q3_pk))
+    assert str(q3_pk) in str(deleted.text)
+
+
+def test_a_first_pass_average_on_a_rounding_tie_is_the_same_on_every_database(trainer):
+    """First passes #1, #1, #1, #2 average 1.25, which rounds half to even."""
+    course = build_course(modules=1, lessons=1, questions=1)
+    (module,) = ModulePage.objects.child_of(course)
+    (question,) = QuizQuestion.objects.filter(module=module)
+    cohort = TrainingCohortFactory(trainers=[trainer], courses=[course], provinces=["ชุมพร"])
+    place = village("ชุมพร", "เมืองชุมพร", 1)
+    for n in range(4):
+        user = volunteer(cohort, place, f"คนที่{n}")
+        if n == 3:
+            attempt(user, module, 1, 0, False, {question.pk: False})
+        attempt(user, module, 2 if n == 3 else 1, 100, True, {question.pk: True})
+        ModuleCompletion.objects.create(user=user, module=module)
+    (stats,) = reports.module_stats(cohort, reports.CourseOutline.of(course))
+    assert (stats.passers, stats.average_attempts_to_pass) == (4, Decimal("1.2"))
+
+
+def test_a_course_without_lessons_counts_starts_from_attempts_and_passes(client, trainer):
+    course = build_course(modules=2, lessons=0, questions=1)
+    first, second = ModulePage.objects.child_of(course).order_by("path")
+    (question,) = QuizQuestion.objects.filter(module=first)
+    cohort = TrainingCohortFactory(trainers=[trainer], courses=[course], provinces=["ชุมพร"])
+    place = village("ชุมพร", "เมืองชุมพร", 1)
+    tried, passed, idle = (volunteer(cohort, place, name) for name in ("ลอง", "ผ่าน", "ว่าง"))
+    attempt(tried, first, 1, 0, False, {question.pk: False})
+    ModuleCompletion.objects.create(user=passed, module=second)
+    outline = reports.CourseOutline.of(course)
+    (summary,) = reports.place_summaries(cohort, outline)
+    assert (summary.volunteers, summary.started, summary.passed) == (3, 2, [0, 1])
+    rows = {row.first_name: row for row in reports.volunteer_rows(cohort, outline)}
+    assert {name: row.progress.started for name, row in rows.items()} == {
+        "ลอง": True,
+        "ผ่าน": True,
+        "ว่าง": False,
+    }
+    client.force_login(trainer)
+    response = client.get(f"/admin/cohorts/{cohort.pk}/report.csv?status=not_started")
+    assert [row[5] for row in csv_rows(response)[1:]] == ["ว่าง"]
+    assert idle.pk
+
+
 def test_village_coverage_counts_villages_with_a_certified_volunteer_of_any_cohort(setup):
     coverage = {
         c.province: (c.covered, c.villages) for c in reports.village_coverage(setup["cohort"])
@@ -365,6 +458,37 @@ def test_csv_and_xlsx_have_the_same_rows_neutralised_in_bangkok_time(client, tra
     assert done[header.index("เรียนจบเมื่อ")] == "2019-01-28 10:30"
     assert done[header.index("เลขที่เกียรติบัตร")] == setup["certificate"].number
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in from_csv for cell in row)
+
+
+def test_the_csv_streams_in_chunks_with_every_time_in_bangkok(client, trainer, setup, monkeypatch):
+    """Read two rows at a time (a server-side cursor on PostgreSQL), the CSV
+    is the same, row for row; the database writes the times, and an enrolment
+    at 20:15 UTC shows on the next day in Bangkok."""
+    from courses.cohorts import exports
+
+    u1 = setup["users"][0]
+    Enrolment.objects.filter(user=u1).update(
+        enrolled_at=datetime.datetime(2019, 1, 27, 20, 15, 59, 999999, tzinfo=UTC)
+    )
+    certificate = setup["certificate"]
+    certificate.issued_at = datetime.datetime(2019, 1, 31, 16, 59, 30, tzinfo=UTC)
+    certificate.save()
+    client.force_login(trainer)
+    url = f"/admin/cohorts/{setup['cohort'].pk}/report.csv"
+    at_once = csv_rows(client.get(url))
+    monkeypatch.setattr(exports, "EXPORT_CHUNK_ROWS", 2)
+    header, *rows = csv_rows(client.get(url))
+    assert [header, *rows] == at_once and len(rows) == 5
+    by_name = {row[5]: row for row in rows}
+    done = by_name["สมศรี"]
+    assert done[header.index("ลงทะเบียนเรียนเมื่อ")] == "2019-01-28 03:15"
+    assert done[header.index("เรียนจบเมื่อ")] == "2019-01-28 10:30"
+    assert done[header.index("ได้รับเกียรติบัตรเมื่อ")] == "2019-01-31 23:59"
+    assert done[8:13] == ["2019-01-28 03:15", "ใช่", "ใช่", "ใช่", "2019-01-28 10:30"]
+    # u5 is not enrolled: no time, not started, nothing passed.
+    assert by_name["ปิติ"][8:13] == ["", "ไม่", "ไม่", "ไม่", ""]
+    # u2 passed module 1 only.
+    assert by_name['\'=HYPERLINK("http://x")'][9:12] == ["ใช่", "ใช่", "ไม่"]
 
 
 def test_the_exports_follow_the_filters(client, trainer, setup):

@@ -1,25 +1,27 @@
 """Progress reports of a training cohort, as plain functions over querysets.
 
-Every figure is worked out by the database (grouped counts over joins,
-Exists for the status filter, one query per kind of progress for a page of
-rows), so a report takes the same few queries for 311 volunteers as for
-24,700. Views, exports and the dashboard panel call
-these; tests call them directly.
+Every figure is worked out by the database: the place summaries are one
+grouped query, the rows one query with each volunteer's progress as columns,
+the per-question figures come from the attempts' JSON unpacked in SQL. A
+report takes the same few queries for 311 volunteers as for 24,700. Views,
+exports and the dashboard panel call these; tests call them directly.
 """
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Avg,
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
+    FilteredRelation,
     IntegerField,
     Min,
     OuterRef,
@@ -108,31 +110,52 @@ def report_course(cohort: TrainingCohort, course_id=None) -> CoursePage | None:
     return courses.first()
 
 
+def _users_in(queryset: QuerySet) -> Q:
+    """The membership's volunteer is among the queryset's users. PostgreSQL
+    gets an uncorrelated IN, whose users it hashes once per query, where an
+    Exists in a count's FILTER or in the select list is a probe for every
+    row (24,700 rows times eight figures at national size). SQLite gets the
+    Exists: its probes are cheap, and it would build a temporary index of
+    the whole subquery for an IN each time, too slow for a small cohort."""
+    if connection.vendor == "postgresql":
+        return Q(user_id__in=queryset.order_by().values("user_id"))
+    return Q(Exists(queryset.filter(user_id=OuterRef("user_id"))))
+
+
 def _started(outline: CourseOutline) -> Q:
-    user = OuterRef("user_id")
-    return Q(
-        Exists(LessonCompletion.objects.filter(user_id=user, lesson_id__in=outline.lesson_ids))
-        | Exists(QuizAttempt.objects.filter(user_id=user, module_id__in=outline.module_ids))
-        | Exists(ModuleCompletion.objects.filter(user_id=user, module_id__in=outline.module_ids))
+    return (
+        _users_in(LessonCompletion.objects.filter(lesson_id__in=outline.lesson_ids))
+        | _users_in(QuizAttempt.objects.filter(module_id__in=outline.module_ids))
+        | _users_in(ModuleCompletion.objects.filter(module_id__in=outline.module_ids))
     )
+
+
+def _enrolled(outline: CourseOutline) -> Q:
+    return _users_in(Enrolment.objects.filter(course_id=outline.course.pk))
+
+
+def _completed(outline: CourseOutline) -> Q:
+    return _users_in(
+        Enrolment.objects.filter(course_id=outline.course.pk, completed_at__isnull=False)
+    )
+
+
+def _certified(outline: CourseOutline) -> Q:
+    return _users_in(
+        Certificate.objects.filter(course_id=outline.course.pk, status=Certificate.Status.VALID)
+    )
+
+
+def _passed(module_id: int) -> Q:
+    return _users_in(ModuleCompletion.objects.filter(module_id=module_id))
 
 
 def _status_q(status: str, outline: CourseOutline) -> Q:
-    user = OuterRef("user_id")
-    course_id = outline.course.pk
-    completed = Exists(
-        Enrolment.objects.filter(user_id=user, course_id=course_id, completed_at__isnull=False)
-    )
-    certified = Exists(
-        Certificate.objects.filter(
-            user_id=user, course_id=course_id, status=Certificate.Status.VALID
-        )
-    )
     return {
         Status.NOT_STARTED: ~_started(outline),
-        Status.IN_PROGRESS: _started(outline) & ~Q(completed),
-        Status.COMPLETED: Q(completed),
-        Status.CERTIFIED: Q(certified),
+        Status.IN_PROGRESS: _started(outline) & ~_completed(outline),
+        Status.COMPLETED: _completed(outline),
+        Status.CERTIFIED: _certified(outline),
     }[status]
 
 
@@ -158,8 +181,8 @@ def cohort_members(
     cohort: TrainingCohort, outline: CourseOutline, filters: ReportFilters = ReportFilters()
 ) -> QuerySet[CohortMembership]:
     """The cohort's memberships matching the filters, in village order. The
-    status filter is a condition in SQL; the figures of each row come from
-    `progress_of`, a few queries for any number of rows."""
+    status filter is a condition in SQL; `volunteer_rows` adds each row's
+    progress to the same query."""
     members = CohortMembership.objects.filter(cohort=cohort).filter(_place_filter(filters))
     if filters.status:
         members = members.filter(_status_q(filters.status, outline))
@@ -173,42 +196,8 @@ class Progress:
     started: bool = False
     passed: set = field(default_factory=set)
     certificate_number: str = ""
+    certificate_code: str = ""
     certified_at: object = None
-
-
-def progress_of(user_ids, outline: CourseOutline) -> dict[int, Progress]:
-    """Each user's progress in the course, by user id. `user_ids` is a list
-    or a subquery of user ids; five queries whatever its size."""
-    course_id = outline.course.pk
-    found: dict[int, Progress] = defaultdict(Progress)
-    for user_id, enrolled_at, completed_at in Enrolment.objects.filter(
-        course_id=course_id, user_id__in=user_ids
-    ).values_list("user_id", "enrolled_at", "completed_at"):
-        found[user_id].enrolled_at = enrolled_at
-        found[user_id].completed_at = completed_at
-    for user_id, module_id in ModuleCompletion.objects.filter(
-        module_id__in=outline.module_ids, user_id__in=user_ids
-    ).values_list("user_id", "module_id"):
-        found[user_id].passed.add(module_id)
-        found[user_id].started = True
-    for user_id, number, issued_at in Certificate.objects.filter(
-        course_id=course_id, user_id__in=user_ids, status=Certificate.Status.VALID
-    ).values_list("user_id", "number", "issued_at"):
-        found[user_id].certificate_number = number
-        found[user_id].certified_at = issued_at
-    started = (
-        LessonCompletion.objects.filter(lesson_id__in=outline.lesson_ids, user_id__in=user_ids)
-        .order_by()
-        .values_list("user_id", flat=True)
-        .union(
-            QuizAttempt.objects.filter(module_id__in=outline.module_ids, user_id__in=user_ids)
-            .order_by()
-            .values_list("user_id", flat=True)
-        )
-    )
-    for user_id in started:
-        found[user_id].started = True
-    return found
 
 
 @dataclass(slots=True)
@@ -230,7 +219,6 @@ class VolunteerRow:
 
 ROW_FIELDS = (
     "pk",
-    "user_id",
     "village__province",
     "village__district",
     "village__subdistrict",
@@ -242,7 +230,40 @@ ROW_FIELDS = (
     "user__last_name",
     "roster_phone",
     "user__volunteer_profile__phone",
+    "course_enrolment__enrolled_at",
+    "course_enrolment__completed_at",
+    "course_certificate__number",
+    "course_certificate__code",
+    "course_certificate__issued_at",
+    "started",
 )
+
+
+def with_progress(
+    members: QuerySet[CohortMembership], outline: CourseOutline
+) -> QuerySet[CohortMembership]:
+    """The memberships with the volunteer's progress in the course as columns
+    of the same query: the enrolment and the valid certificate joined (at
+    most one of each, by their unique constraints), started and each module
+    passed as conditions."""
+    course_id = outline.course.pk
+    return members.annotate(
+        course_enrolment=FilteredRelation(
+            "user__enrolments", condition=Q(user__enrolments__course_id=course_id)
+        ),
+        course_certificate=FilteredRelation(
+            "user__certificates",
+            condition=Q(
+                user__certificates__course_id=course_id,
+                user__certificates__status=Certificate.Status.VALID,
+            ),
+        ),
+        started=ExpressionWrapper(_started(outline), output_field=BooleanField()),
+        **{
+            f"passed_{index}": ExpressionWrapper(_passed(module_id), output_field=BooleanField())
+            for index, module_id in enumerate(outline.module_ids)
+        },
+    )
 
 
 def volunteer_rows(
@@ -252,16 +273,12 @@ def volunteer_rows(
     members: QuerySet[CohortMembership] | None = None,
 ) -> list[VolunteerRow]:
     """The report's rows: the given memberships (a page) or all that match
-    the filters, each with the volunteer's progress. Six queries."""
+    the filters, each with the volunteer's progress. One query."""
     if members is None:
         members = cohort_members(cohort, outline, filters)
-    values = list(members.values_list(*ROW_FIELDS))
-    if len(values) <= 500:
-        user_ids = [v[1] for v in values]
-    else:
-        # A subquery, not thousands of parameters (SQLite caps them).
-        user_ids = cohort_members(cohort, outline, filters).order_by().values("user_id")
-    progress = progress_of(user_ids, outline)
+    module_ids = outline.module_ids
+    passed_fields = [f"passed_{index}" for index in range(len(module_ids))]
+    values = with_progress(members, outline).values_list(*ROW_FIELDS, *passed_fields)
     return [
         VolunteerRow(
             membership_id=pk,
@@ -273,11 +290,18 @@ def volunteer_rows(
             first_name=first or user_first,
             last_name=last or user_last,
             phone=roster_phone or phone or "",
-            progress=progress.get(user_id) or Progress(),
+            progress=Progress(
+                enrolled_at=enrolled_at,
+                completed_at=completed_at,
+                started=bool(started),
+                passed={m for m, yes in zip(module_ids, passed, strict=True) if yes},
+                certificate_number=certificate_number or "",
+                certificate_code=certificate_code or "",
+                certified_at=certified_at,
+            ),
         )
         for (
             pk,
-            user_id,
             province,
             district,
             subdistrict,
@@ -289,6 +313,13 @@ def volunteer_rows(
             user_last,
             roster_phone,
             phone,
+            enrolled_at,
+            completed_at,
+            certificate_number,
+            certificate_code,
+            certified_at,
+            started,
+            *passed,
         ) in values
     ]
 
@@ -305,17 +336,6 @@ class PlaceSummary:
     certified: int
 
 
-def _counts(members: QuerySet[CohortMembership], by_district: bool, **extra) -> dict:
-    place = {"province": F("village__province")}
-    if by_district:
-        place["district"] = F("village__district")
-    grouped = members.order_by().values(**place, **extra).annotate(n=Count("pk", distinct=True))
-    return {
-        (row["province"], row.get("district", ""), *(row[k] for k in extra)): row["n"]
-        for row in grouped
-    }
-
-
 def place_summaries(
     cohort: TrainingCohort,
     outline: CourseOutline,
@@ -324,43 +344,43 @@ def place_summaries(
 ) -> list[PlaceSummary]:
     """Per province, or per district (by default once a province is chosen):
     how many volunteers, enrolled, started, passed each module, completed,
-    certified. Six grouped queries, whatever the number of volunteers."""
+    certified. One grouped query, whatever the number of volunteers: each
+    figure counts the memberships meeting its condition."""
     if by_district is None:
         by_district = bool(filters.province)
-    counts = functools.partial(_counts, by_district=by_district)
+    place = {"province": F("village__province")}
+    if by_district:
+        place["district"] = F("village__district")
+    passed = {
+        f"passed_{index}": Count("pk", filter=_passed(module_id))
+        for index, module_id in enumerate(outline.module_ids)
+    }
+    rows = (
+        cohort_members(cohort, outline, filters)
+        .order_by()
+        .values(**place)
+        .annotate(
+            volunteers=Count("pk"),
+            enrolled=Count("pk", filter=_enrolled(outline)),
+            started=Count("pk", filter=_started(outline)),
+            completed=Count("pk", filter=_completed(outline)),
+            certified=Count("pk", filter=_certified(outline)),
+            **passed,
+        )
+    )
     order = _place_order()
-    course_id = outline.course.pk
-    members = cohort_members(cohort, outline, filters)
-    volunteers = counts(members)
-    enrolled = counts(members.filter(user__enrolments__course_id=course_id))
-    completed = counts(
-        members.filter(
-            user__enrolments__course_id=course_id, user__enrolments__completed_at__isnull=False
-        )
-    )
-    certified = counts(
-        members.filter(
-            user__certificates__course_id=course_id,
-            user__certificates__status=Certificate.Status.VALID,
-        )
-    )
-    started = counts(members.filter(_started(outline)))
-    passed = counts(
-        members.filter(user__module_completions__module_id__in=outline.module_ids),
-        module=F("user__module_completions__module_id"),
-    )
     return [
         PlaceSummary(
-            province=place[0] or "",
-            district=place[1] or "",
-            volunteers=count,
-            enrolled=enrolled.get(place, 0),
-            started=started.get(place, 0),
-            passed=[passed.get((*place, m), 0) for m in outline.module_ids],
-            completed=completed.get(place, 0),
-            certified=certified.get(place, 0),
+            province=row["province"] or "",
+            district=row.get("district") or "",
+            volunteers=row["volunteers"],
+            enrolled=row["enrolled"],
+            started=row["started"],
+            passed=[row[name] for name in passed],
+            completed=row["completed"],
+            certified=row["certified"],
         )
-        for place, count in sorted(volunteers.items(), key=lambda item: order(item[0]))
+        for row in sorted(rows, key=lambda row: order((row["province"], row.get("district"))))
     ]
 
 
@@ -471,37 +491,19 @@ def module_stats(cohort: TrainingCohort, outline: CourseOutline) -> list[ModuleS
         .values("module_id")
         .annotate(attempts=Count("pk"), average=Avg("score_percent"))
     }
-    first_pass = (
-        QuizAttempt.objects.filter(
-            user_id=OuterRef("user_id"), module_id=OuterRef("module_id"), passed=True
-        )
-        .order_by()
-        .values("user_id")
-        .annotate(first=Min("number"))
-        .values("first")
-    )
-    passes = {
-        row["module_id"]: row
-        for row in ModuleCompletion.objects.filter(
-            user_id__in=volunteers, module_id__in=outline.module_ids
-        )
-        .annotate(first_pass=Subquery(first_pass, output_field=IntegerField()))
-        .order_by()
-        .values("module_id")
-        .annotate(passers=Count("pk"), average=Avg("first_pass"))
-    }
+    passes = _passes(volunteers, outline)
     questions = _question_stats(graded)
     result = []
     for module in outline.modules:
         score = scores.get(module.pk, {})
-        passed = passes.get(module.pk, {})
+        passers, average_first_pass = passes.get(module.pk, (0, None))
         result.append(
             ModuleStats(
                 module=module,
                 graded_attempts=score.get("attempts", 0),
                 average_score=_round(score.get("average")),
-                passers=passed.get("passers", 0),
-                average_attempts_to_pass=_round(passed.get("average")),
+                passers=passers,
+                average_attempts_to_pass=_round(average_first_pass),
                 questions=list(questions.get(module.pk, {}).values()),
             )
         )
@@ -512,9 +514,52 @@ def _round(value) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"))
 
 
+def _sql(queryset: QuerySet) -> tuple[str, tuple]:
+    return queryset.order_by().query.sql_with_params()
+
+
+# Per module: the volunteers who passed it (their ModuleCompletion) and the
+# number of their first passing attempt, averaged. The first passes are
+# grouped once and joined, rather than looked up for each completion.
+PASSES_SQL = """
+    SELECT completion.module_id, COUNT(*), AVG(first_pass.first_number)
+    FROM ({completions}) completion
+    LEFT JOIN ({first_passes}) first_pass
+        ON first_pass.user_id = completion.user_id
+       AND first_pass.module_id = completion.module_id
+    GROUP BY completion.module_id
+"""
+
+
+def _passes(volunteers: QuerySet, outline: CourseOutline) -> dict[int, tuple[int, float | None]]:
+    completions, completion_params = _sql(
+        ModuleCompletion.objects.filter(
+            user_id__in=volunteers, module_id__in=outline.module_ids
+        ).values("user_id", "module_id")
+    )
+    first_passes, first_pass_params = _sql(
+        QuizAttempt.objects.filter(
+            user_id__in=volunteers, module_id__in=outline.module_ids, passed=True
+        )
+        .values("user_id", "module_id")
+        .annotate(first_number=Min("number"))
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            PASSES_SQL.format(completions=completions, first_passes=first_passes),
+            (*completion_params, *first_pass_params),
+        )
+        # float(): an average of whole numbers, as Django's Avg gives it.
+        return {
+            module_id: (passers, None if average is None else float(average))
+            for module_id, passers, average in cursor.fetchall()
+        }
+
+
 # Unpacks each graded attempt's per-question marks (a JSON object keyed by
 # question id) in the database: one row per module and question. The JSON
-# functions differ, hence one statement per database.
+# functions differ, hence one statement per database. The attempts come as a
+# subquery in FROM, which both databases fold into a single scan.
 QUESTION_STATS_SQL = {
     "sqlite": """
         SELECT a.module_id, mark.key,
@@ -522,8 +567,7 @@ QUESTION_STATS_SQL = {
                    THEN 1 ELSE 0 END),
                SUM(CASE WHEN json_array_length(a.answers, '$."' || mark.key || '"') > 0
                         AND json_extract(mark.value, '$.correct') THEN 1 ELSE 0 END)
-        FROM courses_quizattempt a, json_each(a.results) mark
-        WHERE a.id IN ({attempts})
+        FROM ({attempts}) a, json_each(a.results) mark
         GROUP BY a.module_id, mark.key
     """,
     "postgresql": """
@@ -533,16 +577,20 @@ QUESTION_STATS_SQL = {
                COUNT(*) FILTER (WHERE jsonb_typeof(a.answers -> mark.key) = 'array'
                                   AND jsonb_array_length(a.answers -> mark.key) > 0
                                   AND (mark.value ->> 'correct')::boolean)
-        FROM courses_quizattempt a, jsonb_each(a.results) mark
-        WHERE a.id IN ({attempts})
+        FROM ({attempts}) a, jsonb_each(a.results) mark
         GROUP BY a.module_id, mark.key
     """,
 }
 
 
 def _question_stats(graded: QuerySet[QuizAttempt]) -> dict[int, dict[str, QuestionStats]]:
-    attempts_sql, params = graded.order_by().values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
+    attempts_sql, params = _sql(graded.values("module_id", "answers", "results"))
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The planner takes jsonb_each for 100 rows (an attempt has a
+            # handful of marks), so the cost passes jit_above_cost and
+            # compiling would take longer than the query runs.
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(QUESTION_STATS_SQL[connection.vendor].format(attempts=attempts_sql), params)
         rows = cursor.fetchall()
     # The question text as the pool has it now; a question since deleted

@@ -76,6 +76,14 @@ class QuizAttempt(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "deadline"], name="attempt_open_deadline_idx"),
+            # The cohort report's attempts to pass: each volunteer's first
+            # passing attempt per module, read from this index alone instead
+            # of every attempt's row with its question snapshot.
+            models.Index(
+                fields=["module", "user", "number"],
+                condition=Q(passed=True),
+                name="attempt_first_pass_idx",
+            ),
         ]
 
     def __str__(self):
