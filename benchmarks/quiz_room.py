@@ -37,6 +37,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import secrets
 import signal
 import statistics
@@ -383,6 +384,11 @@ def cpu_seconds(root: subprocess.Popen | None) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def client_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_room(
     module_id: int,
     cookies: list[dict],
@@ -398,7 +404,7 @@ def run_room(
     volunteers = [Volunteer(Phone(c)) for c in cookies]
     with ThreadPoolExecutor(16) as pool:
         list(pool.map(lambda v: prepare(v, module_id), volunteers))
-    cpu_before = cpu_seconds(web), cpu_seconds(worker)
+    cpu_before = cpu_seconds(web), cpu_seconds(worker), client_cpu_seconds()
     started = time.time()
     begin = time.monotonic() + 1.0
     step = spread / len(volunteers) if spread else 0.0
@@ -412,6 +418,7 @@ def run_room(
         thread.join()
     web_cpu = cpu_seconds(web) - cpu_before[0]
     worker_cpu = cpu_seconds(worker) - cpu_before[1]
+    client_cpu = client_cpu_seconds() - cpu_before[2]
     ok = [v for v in volunteers if not v.error]
     first = min(v.submitted_at for v in volunteers)
     last_graded = QuizAttempt.objects.filter(
@@ -433,6 +440,8 @@ def run_room(
         # Server CPU per volunteer (PostgreSQL's and Redis's own not counted).
         "web_cpu_ms_per_volunteer": round(web_cpu / len(volunteers) * 1000, 1),
         "worker_cpu_ms_per_volunteer": round(worker_cpu / len(volunteers) * 1000, 1),
+        # The 311 phones are threads of this process, on the same two cores.
+        "client_cpu_ms_per_volunteer": round(client_cpu / len(volunteers) * 1000, 1),
     }
 
 
@@ -544,7 +553,7 @@ def report(results: list[dict], arguments) -> None:
     )
     header = (
         f"{'run':<50} {'p50 s':>6} {'p95 s':>6} {'max s':>6} {'room s':>7} "
-        f"{'accept p95 ms':>13} {'polls':>6} {'errors':>6} {'CPU ms/vol':>10}"
+        f"{'accept p95 ms':>13} {'polls':>6} {'errors':>6} {'CPU ms/vol':>10} {'client':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -553,14 +562,16 @@ def report(results: list[dict], arguments) -> None:
             f"{r['run']:<50} {r['visible_p50_s']:>6} {r['visible_p95_s']:>6} "
             f"{r['visible_max_s']:>6} {r['room_graded_s']:>7} {r['accept_p95_ms']:>13} "
             f"{r['status_polls']:>6} {r['errors']:>6} "
-            f"{r['web_cpu_ms_per_volunteer'] + r['worker_cpu_ms_per_volunteer']:>10.1f}"
+            f"{r['web_cpu_ms_per_volunteer'] + r['worker_cpu_ms_per_volunteer']:>10.1f} "
+            f"{r['client_cpu_ms_per_volunteer']:>6.1f}"
         )
         for example in r["error_examples"]:
             print(f"    error: {example}")
     print(
         "\np50/p95/max: submission to grade visible on the page; room: first submission to "
         "last grade written; accept: the request that accepts a submission; CPU ms/vol: "
-        "gunicorn and Celery worker CPU per volunteer (without PostgreSQL and Redis).\n"
+        "gunicorn and Celery worker CPU per volunteer (without PostgreSQL and Redis); client: "
+        "this script's own CPU per volunteer (the phones share the cores with the server).\n"
         f"Load average at the end: {os.getloadavg()[0]:.1f} (other work on this machine "
         "shares the cores: compare the runs with each other, not with another day's)."
     )
