@@ -17,7 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.cohorts.models import TrainingCohort
-from courses.cohorts.reports import CourseOutline, ReportFilters, cohort_members, with_progress
+from courses.cohorts.reports import (
+    MEMBER_FIELDS,
+    CourseOutline,
+    ReportFilters,
+    cohort_members,
+    with_progress,
+)
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -78,20 +84,6 @@ def header(outline: CourseOutline) -> list[str]:
     ]
 
 
-# The export's columns, in the order of `header`, as one query gives them.
-EXPORT_FIELDS = (
-    "village__province",
-    "village__district",
-    "village__subdistrict",
-    "village__village_no",
-    "village__name",
-    "user__volunteer_profile__first_name",
-    "user__volunteer_profile__last_name",
-    "user__first_name",
-    "user__last_name",
-    "roster_phone",
-    "user__volunteer_profile__phone",
-)
 # Rows fetched from the database at a time (a server-side cursor on PostgreSQL).
 EXPORT_CHUNK_ROWS = 2000
 
@@ -113,7 +105,7 @@ def export_rows(
             certified_text=BangkokMinute("course_certificate__issued_at"),
         )
         .values_list(
-            *EXPORT_FIELDS,
+            *MEMBER_FIELDS,
             "enrolled_text",
             "started",
             *passed,

@@ -217,8 +217,8 @@ class VolunteerRow:
         return module_id in self.progress.passed
 
 
-ROW_FIELDS = (
-    "pk",
+# Who and where a cohort member is, for the report's rows and the exports.
+MEMBER_FIELDS = (
     "village__province",
     "village__district",
     "village__subdistrict",
@@ -230,6 +230,10 @@ ROW_FIELDS = (
     "user__last_name",
     "roster_phone",
     "user__volunteer_profile__phone",
+)
+ROW_FIELDS = (
+    "pk",
+    *MEMBER_FIELDS,
     "course_enrolment__enrolled_at",
     "course_enrolment__completed_at",
     "course_certificate__number",
