@@ -30,7 +30,6 @@ import datetime
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from _support import BASE_DIR, stop_process
+
 sys.path.insert(0, str(BASE_DIR))
 
 BARE_HTML = """<!doctype html><html lang="th"><head><meta charset="utf-8"></head>
@@ -164,16 +164,6 @@ def _start_worker(env: dict, name: str, folder: Path) -> subprocess.Popen:
     )
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--room", type=int, default=311, help="certificates issued at once")
@@ -272,7 +262,7 @@ def run(arguments, env: dict, folder: Path) -> dict:
         room_seconds = time.perf_counter() - start
     finally:
         for worker in workers:
-            _stop(worker)
+            stop_process(worker)
     serials = sorted(Certificate.objects.values_list("serial", flat=True))
 
     # 4. Downloading a stored certificate.

@@ -20,19 +20,12 @@ import datetime
 import os
 import random
 import statistics
-import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-os.environ["DJANGO_SETTINGS_MODULE"] = "npv_site.settings.test"
-# A database of its own, never the developer's nor a test run's.
-if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-    os.environ["NPV_TEST_DB"] = f"bench_reports_{os.getpid()}"
-else:
-    os.environ["NPV_TEST_DB"] = str(BASE_DIR / "var" / f"bench-reports-{os.getpid()}.sqlite3")
+from _support import BASE_DIR, use_own_test_database
+
+use_own_test_database("reports")
 
 import django  # noqa: E402
 

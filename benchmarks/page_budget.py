@@ -30,9 +30,7 @@ import argparse
 import http.client
 import json
 import os
-import secrets
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -41,7 +39,8 @@ import tempfile
 import time
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from _support import BASE_DIR, production_env, stop_process
+
 BIN = Path(sys.executable).parent
 CHROMIUM = os.environ.get("NPV_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -232,35 +231,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def production_env(folder: Path, port: int) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "NPV_", "DATABASE_", "CELERY_", "CACHE_", "REDIS_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="npv_site.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        SITE_URL=f"http://127.0.0.1:{port}",
-        SECURE_SSL_REDIRECT="False",
-        SECURE_HSTS_SECONDS="0",
-        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
-        CELERY_BROKER_URL="filesystem://",
-        # One gunicorn worker: its memory is the cache, no server needed.
-        CACHE_URL=os.environ.get("BENCH_CACHE_URL", "locmemcache://"),
-        NPV_VAR_DIR=str(folder / "var"),
-        STATIC_ROOT=str(folder / "static"),
-        MEDIA_ROOT=str(folder / "media"),
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY="1",
-        GUNICORN_ACCESS_LOG="/dev/null",
-        PYTHONPATH=os.pathsep.join([str(BASE_DIR), str(BASE_DIR / "benchmarks")]),
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
 def run(command: list[str], env: dict[str, str]) -> str:
     result = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True)
     if result.returncode != 0:
@@ -294,18 +264,8 @@ def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Pope
         except OSError:
             pass
         time.sleep(0.2)
-    stop(process)
+    stop_process(process)
     raise SystemExit(f"gunicorn did not answer:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def server_times(port: int, urls: dict[str, str], cookie: str, rounds: int) -> dict:
@@ -533,7 +493,13 @@ def main() -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="npv-page-budget-"))
     port = free_port()
-    env = production_env(folder, port)
+    # One gunicorn worker: its memory is the cache, no server needed.
+    env = production_env(
+        folder,
+        port,
+        CACHE_URL=os.environ.get("BENCH_CACHE_URL", "locmemcache://"),
+        WEB_CONCURRENCY="1",
+    )
     process = None
     try:
         print("Preparing: collectstatic, migrate, demo course, a volunteer …", flush=True)
@@ -560,7 +526,7 @@ def main() -> None:
         print(f"(home page Cache-Control: {headers.get('Cache-Control', '-')})")
     finally:
         if process is not None:
-            stop(process)
+            stop_process(process)
         if not options.keep:
             shutil.rmtree(folder, ignore_errors=True)
         else:

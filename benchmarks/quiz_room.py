@@ -38,8 +38,6 @@ import json
 import os
 import re
 import resource
-import secrets
-import signal
 import statistics
 import subprocess
 import sys
@@ -53,7 +51,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from _support import BASE_DIR, percentile, production_env, stop_process
+
 BIN = Path(sys.executable).parent
 PORT = int(os.environ.get("BENCH_PORT", "8791"))
 MODULE_URL = "/courses/bench/m1/"
@@ -232,31 +231,6 @@ def wait_for_grade(phone: Phone, status_url: str, schedule: list, volunteer: Vol
 # -- Setting up and running ---------------------------------------------------------
 
 
-def environment(folder: Path, database_url: str, redis_url: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "NPV_", "DATABASE_", "CELERY_", "CACHE_", "REDIS_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="npv_site.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        SITE_URL=f"http://127.0.0.1:{PORT}",
-        SECURE_SSL_REDIRECT="False",
-        DATABASE_URL=database_url,
-        CELERY_BROKER_URL=redis_url,
-        CACHE_URL=redis_url,
-        NPV_VAR_DIR=str(folder / "var"),
-        STATIC_ROOT=str(folder / "static"),
-        MEDIA_ROOT=str(folder / "media"),
-        PORT=str(PORT),
-        GUNICORN_ACCESS_LOG="/dev/null",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
 def build_room(volunteers: int, questions: int) -> tuple[int, list[dict[str, str]]]:
     """A course whose first module has the quiz (a second module keeps the
     course unfinished, so no certificates are issued), and signed-in volunteers."""
@@ -328,16 +302,6 @@ def start_process(command: list[str], env: dict, log: Path) -> subprocess.Popen:
         command, cwd=BASE_DIR, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-
-
-def stop_process(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def wait_for(condition, what: str, timeout: float = 60) -> None:
@@ -445,12 +409,6 @@ def run_room(
     }
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--volunteers", type=int, default=311)
@@ -478,7 +436,9 @@ def main() -> None:
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     folder = Path(tempfile.mkdtemp(prefix="npv-quiz-bench-"))
-    env = environment(folder, database_url, redis_url)
+    env = production_env(
+        folder, PORT, DATABASE_URL=database_url, CELERY_BROKER_URL=redis_url, CACHE_URL=redis_url
+    )
     processes: list[subprocess.Popen] = []
     try:
         for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
