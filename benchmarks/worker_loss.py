@@ -53,7 +53,8 @@ sys.path.insert(0, str(BASE_DIR))
 
 ISSUE_TASK = "certificates.tasks.issue_certificate"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-AMQP_SERVER = os.environ.get("BENCH_AMQP_SERVER", "amqp://guest:guest@127.0.0.1:5672")
+# No user in the URL: kombu logs in as RabbitMQ's default guest user.
+AMQP_SERVER = os.environ.get("BENCH_AMQP_SERVER", "amqp://127.0.0.1:5672")
 SHORT_VISIBILITY_TIMEOUT = 30
 
 

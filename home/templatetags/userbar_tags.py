@@ -4,7 +4,8 @@
 page view, two queries that for a volunteer always answer "no". Whether a
 user may reach the admin is kept in the cache for a few minutes instead: a
 trainer added to or removed from the Trainers group sees the bar change
-within that time, and the admin itself still checks every permission.
+within that time (or at once by signing in again), and the admin itself still
+checks every permission.
 """
 
 from django import template
@@ -21,7 +22,11 @@ def can_access_admin(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    key = f"userbar:admin-access:{user.pk}"
+    # Keyed on the login too: signing in again always asks afresh, and a
+    # user id that comes back (a restored database, or test databases) never
+    # inherits another account's answer.
+    login = int(user.last_login.timestamp() * 1_000_000) if user.last_login else 0
+    key = f"userbar:admin-access:{user.pk}:{login}"
     allowed = cache.get(key)
     if allowed is None:
         allowed = user.has_perm("wagtailadmin.access_admin")
