@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from courses import attempts as quiz
 from courses.models import AttemptStatus, QuizAttempt
-from tests.browser import log_in
+from tests.browser import expect_console_error, log_in
 from tests.factories import UserFactory
 from tests.quiz_helpers import quiz_module
 
@@ -43,6 +43,31 @@ def test_answers_survive_a_reload_and_the_grade_appears_by_itself(phone, celery_
     assert "ร้อยละ 100" in page.locator(".quiz-score").inner_text()
     assert page.url.endswith(reverse("quiz_attempt", args=[attempt.pk]))
     assert QuizAttempt.objects.get(pk=attempt.pk).status == AttemptStatus.GRADED
+
+
+def test_an_answer_refused_for_saving_too_often_is_sent_again_once_allowed(phone, settings):
+    module = quiz_module(pass_mark=70)
+    user = UserFactory()
+    attempt = quiz.start_attempt(user, module)
+    # Every save refused, in windows of two seconds.
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "quiz-answers": "0/2s"}
+    log_in(phone, user)
+    phone.goto(reverse("quiz_attempt", args=[attempt.pk]))
+    refused = []
+    phone.on("response", lambda response: response.status == 429 and refused.append(response))
+    with expect_console_error(phone, "status of 429"):
+        phone.get_by_label("แนะนำการใช้งาน").check()
+        phone.locator("[data-save-status]").filter(has_text="ถี่เกินไป").wait_for()
+        attempt.refresh_from_db()
+        assert refused and attempt.answers == {}
+        # The limit lifts; the page sends the answer again by itself.
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, "quiz-answers": "240/m"}
+        phone.locator("[data-save-status]").filter(has_text="บันทึกคำตอบแล้ว").wait_for(
+            timeout=10_000
+        )
+    attempt.refresh_from_db()
+    chosen = phone.get_by_label("แนะนำการใช้งาน").get_attribute("value")
+    assert [int(chosen)] in attempt.answers.values()
 
 
 def test_without_javascript_the_form_posts_and_a_link_shows_the_result(

@@ -41,7 +41,9 @@
       inflight = fetch(saveUrl, { method: "POST", body: body, credentials: "same-origin",
                        headers: { "Accept": "application/json" } })
         .then(function (response) {
-          return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+          return response.json().then(function (data) {
+            return { ok: response.ok, status: response.status, data: data };
+          });
         })
         .then(function (result) {
           saving = false;
@@ -49,6 +51,14 @@
             retryDelay = 2000;
             say(msg("saved"), "ok");
             flush();
+            return;
+          }
+          if (result.status === 429) {
+            // Too many saves: nothing was taken; send these answers again once allowed.
+            ids.forEach(function (id) { dirty[id] = true; });
+            say(result.data.error || msg("failed"), "error");
+            window.clearTimeout(retryTimer);
+            retryTimer = window.setTimeout(flush, (result.data.retry_after || 60) * 1000);
             return;
           }
           // Refused (time up, or not allowed): say why; the server kept what it had.
