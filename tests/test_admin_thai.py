@@ -160,3 +160,31 @@ def test_admin_login_page_is_thai(client, db):
     # Wagtail's own form leaves the password label untranslatable ("Password").
     assert re.search(r">\s*Password\b", html) is None
     assert "Sign in" not in html
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_admin_draws_thai_with_the_shipped_font_on_a_machine_without_one(desktop):
+    """This machine, like a fresh Linux desktop, has no Thai system font: the
+    admin must draw its Thai with the Sarabun it ships, not as empty boxes."""
+    from tests.browser import log_in
+
+    trainer = UserFactory(username="trainer-font")
+    trainer.groups.add(Group.objects.get(name="Trainers"))
+    profile = UserProfile.get_for_user(trainer)
+    profile.preferred_language = "th"
+    profile.save()
+    log_in(desktop, trainer)
+    desktop.goto("/admin/")
+    loaded = desktop.evaluate(
+        """async () => {
+            await document.fonts.ready;
+            return [...document.fonts]
+                .filter(face => face.family.replace(/"/g, "") === "Sarabun Thai")
+                .map(face => face.status);
+        }"""
+    )
+    assert "loaded" in loaded
+    heading = desktop.locator("h1").first
+    assert re.search(r"[\u0E00-\u0E7F]", heading.inner_text())
+    assert heading.evaluate("h => getComputedStyle(h).fontFamily").startswith('"Sarabun Thai"')
