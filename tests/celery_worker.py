@@ -182,11 +182,14 @@ class CeleryWorker:
         return self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
 
     def pool_pids(self) -> list[int]:
-        """The prefork pool processes (children of the worker's main process)."""
-        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        with contextlib.suppress(OSError):
-            return [int(pid) for pid in path.read_text().split()]
-        return []
+        """The prefork pool processes (children of the worker's main process).
+        Every thread's list counts: a pool process started again after one
+        died may have been forked by another thread than the main one."""
+        pids: list[int] = []
+        for children in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                pids += [int(pid) for pid in children.read_text().split()]
+        return sorted(set(pids))
 
     def hold(
         self, task_name: str, *args, point: str = "start"
