@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from courses.cohorts.models import ClaimCode
 from courses.cohorts.roster import THAI_DIGITS
+from courses.cohorts.unique import unused_random_values
 from npv_site.accounts.models import PRIVACY_NOTICE_VERSION, VolunteerProfile
 
 CODE_LENGTH = 12
@@ -52,22 +53,12 @@ def claim_start_url() -> str:
 
 def new_codes(count: int) -> list[str]:
     """`count` fresh codes, unique among themselves and in the database."""
-    codes: set[str] = set()
-    while len(codes) < count:
-        batch = {
-            f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
-            for _ in range(count - len(codes))
-        }
-        batch -= codes
-        taken = set()
-        batch_list = sorted(batch)
-        for start in range(0, len(batch_list), 900):
-            taken.update(
-                ClaimCode.objects.filter(code__in=batch_list[start : start + 900]).values_list(
-                    "code", flat=True
-                )
-            )
-        codes |= batch - taken
+    codes = unused_random_values(
+        count,
+        lambda: f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}",
+        ClaimCode.objects.all(),
+        "code",
+    )
     return list(codes)
 
 

@@ -40,6 +40,7 @@ from courses.cohorts.roster import (
     check_roster,
     read_roster,
 )
+from courses.cohorts.unique import unused_random_values
 from courses.models import Enrolment
 from npv_site.accounts.models import VolunteerProfile
 
@@ -247,19 +248,9 @@ def _ensure_villages(rows: list[RosterRow]) -> dict[VillageKey, int]:
 
 def _new_usernames(count: int) -> list[str]:
     # Placeholders until the volunteer chooses a user name on the claim page.
-    User = get_user_model()
-    names: set[str] = set()
-    while len(names) < count:
-        batch = {f"vol-{secrets.token_hex(5)}" for _ in range(count - len(names))} - names
-        batch_list = sorted(batch)
-        taken = set()
-        for start in range(0, len(batch_list), 900):
-            taken.update(
-                User.objects.filter(username__in=batch_list[start : start + 900]).values_list(
-                    "username", flat=True
-                )
-            )
-        names |= batch - taken
+    names = unused_random_values(
+        count, lambda: f"vol-{secrets.token_hex(5)}", get_user_model().objects.all(), "username"
+    )
     return sorted(names)
 
 
