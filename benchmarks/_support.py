@@ -8,6 +8,7 @@ import secrets
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -22,6 +23,20 @@ def use_own_test_database(name: str) -> None:
         os.environ["NPV_TEST_DB"] = f"bench_{name}_{os.getpid()}"
     else:
         os.environ["NPV_TEST_DB"] = str(BASE_DIR / "var" / f"bench-{name}-{os.getpid()}.sqlite3")
+
+
+def run_in_test_database(run: Callable[[str], None]) -> None:
+    """Create the script's database (see use_own_test_database), call
+    run(its name) and drop it again, whatever happens."""
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        run(name)
+    finally:
+        connection.creation.destroy_test_db(name, verbosity=0)
 
 
 def production_env(folder: Path, port: int, **overrides: str) -> dict[str, str]:

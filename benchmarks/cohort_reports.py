@@ -23,7 +23,7 @@ import statistics
 import time
 from decimal import Decimal
 
-from _support import BASE_DIR, use_own_test_database
+from _support import BASE_DIR, run_in_test_database, use_own_test_database
 
 use_own_test_database("reports")
 
@@ -32,7 +32,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection, reset_queries  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 NATIONAL = BASE_DIR / "tests" / "data" / "roster-24700.csv"
 SIZES = (311, 2470, 24700)
@@ -57,12 +57,7 @@ def load() -> str:
 
 
 def main() -> None:
-    setup_test_environment()
-    name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        run(name)
-    finally:
-        connection.creation.destroy_test_db(name, verbosity=0)
+    run_in_test_database(run)
 
 
 def build_national_cohort():

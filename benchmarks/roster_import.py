@@ -20,7 +20,7 @@ import statistics
 import time
 from pathlib import Path
 
-from _support import BASE_DIR, use_own_test_database
+from _support import BASE_DIR, run_in_test_database, use_own_test_database
 
 use_own_test_database("roster")
 
@@ -29,7 +29,6 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
 DATA = BASE_DIR / "tests" / "data"
 CHUMPHON = DATA / "cohort-chumphon-2019-01-28.csv"
@@ -51,12 +50,7 @@ def seconds(function, repeat=1) -> float:
 
 
 def main() -> None:
-    setup_test_environment()
-    name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        run(name)
-    finally:
-        connection.creation.destroy_test_db(name, verbosity=0)
+    run_in_test_database(run)
 
 
 def run(database: str) -> None:
