@@ -12,19 +12,59 @@ DEB_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 po
 DEB_TEST := $(DEB_RUN) chromium gettext
 QUEUES := grading,certificates,default
 
-.PHONY: run test install install-test system-deps-run system-deps-test worker lint audit clean
+.PHONY: run test install install-test system-deps-run system-deps-test worker lint lock lock-compile lock-check audit clean
+
+# Installs come from the lock files in requirements/ (exact versions with hashes, for
+# Python 3.11+ on every platform); pyproject.toml keeps the compatible ranges they are
+# compiled from. A hash-checked install refuses an editable requirement, so the project
+# itself is installed after the lock, without its dependencies and with the locked setuptools.
+LOCK_BASE := requirements/base.txt
+LOCK_TEST := requirements/test.txt
+LOCK_INPUTS := pyproject.toml requirements/build.in
+PIP_LOCKED = $(PY) -m pip install --quiet --require-hashes
+PIP_PROJECT = $(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+$(VENV)/.installed: $(LOCK_BASE) pyproject.toml | $(PY)
+	$(PIP_LOCKED) -r $(LOCK_BASE)
+	$(PIP_PROJECT)
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[test]"
+$(VENV)/.installed-test: $(LOCK_TEST) pyproject.toml | $(PY)
+	$(PIP_LOCKED) -r $(LOCK_TEST)
+	$(PIP_PROJECT)
 	touch $@ $(VENV)/.installed
+
+# make lock: compile the lock files again from pyproject.toml, keeping every pin that still
+# satisfies its range (so it changes only what pyproject.toml changed).
+# make lock UPGRADE=1: every dependency to its newest allowed version;
+# make lock UPGRADE=django: just that one (and what it needs).
+LOCK_UPGRADE = $(if $(UPGRADE),$(if $(filter 1,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p))))
+lock: $(VENV)/.installed-test
+	$(MAKE) --no-print-directory lock-compile UV=$(CURDIR)/$(VENV)/bin/uv
+
+# The test lock is compiled under the production one (-c), so both pin a shared package alike.
+UV ?= $(VENV)/bin/uv
+lock-compile:
+	$(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	  --custom-compile-command "make lock" $(LOCK_UPGRADE) $(LOCK_INPUTS) -o $(LOCK_BASE)
+	$(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	  --custom-compile-command "make lock" $(LOCK_UPGRADE) --extra test $(LOCK_INPUTS) \
+	  -c $(LOCK_BASE) -o $(LOCK_TEST)
+
+# Fails when the lock files no longer match pyproject.toml (a dependency added, removed or
+# given a range the lock does not satisfy). It compiles a copy again without upgrading, so a
+# new upstream release alone changes nothing and never fails it.
+lock-check: $(VENV)/.installed-test
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	mkdir "$$tmp"/requirements; \
+	cp pyproject.toml README.md "$$tmp"/; cp requirements/* "$$tmp"/requirements/; \
+	$(MAKE) --no-print-directory -C "$$tmp" -f $(CURDIR)/Makefile lock-compile UV=$(CURDIR)/$(VENV)/bin/uv \
+	  && diff -u $(LOCK_BASE) "$$tmp"/$(LOCK_BASE) && diff -u $(LOCK_TEST) "$$tmp"/$(LOCK_TEST) \
+	  && echo "Lock files match pyproject.toml." \
+	  || { echo "The lock files do not match pyproject.toml: run 'make lock' and commit requirements/." >&2; exit 1; }
 
 install: system-deps-run $(VENV)/.installed
 install-test: system-deps-test $(VENV)/.installed-test
