@@ -140,3 +140,15 @@ def test_data_download_includes_quiz_attempts_with_answers(client):
     [exported] = data["learning"]["quiz_attempts"]
     assert exported["module"] == module.title
     assert exported["answers"] == {str(question["id"]): [choice]}
+
+
+def test_reauthentication_asks_for_the_password_and_offers_no_emailed_code(client):
+    """allauth 65.22 can re-authenticate by a code sent by e-mail; it is off on purpose
+    (most volunteers have no e-mail), so the password prompt offers no code and the
+    code route refuses even a signed-in volunteer."""
+    client.force_login(UserFactory())
+    page = client.get(reverse("account_reauthenticate"))
+    assert page.status_code == 200
+    assert reverse("account_request_reauthentication_code") not in page.content.decode()
+    assert client.post(reverse("account_request_reauthentication_code")).status_code == 403
+    assert client.get(reverse("account_confirm_reauthentication_code")).status_code == 403

@@ -173,6 +173,9 @@ PROJECT_ROWS = [
     row("GET", "/accounts/logout/", Redirect("/", exact=True), 200, 200, 200, 200, 200),
     row("GET", "/accounts/password/change/", LOGIN, 200, 200, 200, 200, 200),
     same("GET", "/accounts/password/reset/", 200),
+    # Re-authentication by an e-mailed code is off (ACCOUNT_REAUTHENTICATION_METHODS).
+    row("GET", "/accounts/reauthenticate/code/", LOGIN, 403, 403, 403, 403, 403),
+    row("GET", "/accounts/reauthenticate/code/confirm/", LOGIN, 403, 403, 403, 403, 403),
     same("POST", "/i18n/setlang/", Redirect("/", exact=True), data=(("language", "en"),)),
     same("GET", "/documents/{document}/{document_file}", 200),
     # Training cohorts (courses/cohorts/viewsets.py)
