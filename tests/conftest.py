@@ -1,3 +1,5 @@
+import shutil
+import subprocess
 import uuid
 
 import pytest
@@ -7,6 +9,36 @@ from django.conf import settings
 # headless Chromium for browser tests (see tests/browser.py); the project under
 # production settings in gunicorn (see tests/production_server.py).
 pytest_plugins = ["tests.celery_worker", "tests.browser", "tests.production_server"]
+
+# What the lock files cannot pin: the Debian packages the certificate reference image
+# (Pango, HarfBuzz, fontconfig, fonts), the PDF checks (poppler) and the browser tests
+# (Chromium) depend on. Printed at the start of every run, so a failure can be traced to
+# an upgrade of one of them.
+FLOATING_DEBIAN_PACKAGES = (
+    "chromium",
+    "libpango-1.0-0",
+    "libharfbuzz0b",
+    "libfontconfig1",
+    "poppler-utils",
+    "fonts-*",
+)
+
+
+def pytest_report_header(config):
+    if not shutil.which("dpkg-query"):
+        return "Debian packages: dpkg-query not found, versions unknown"
+    listing = subprocess.run(
+        ["dpkg-query", "-W", "-f=${db:Status-Abbrev} ${Package} ${Version}\\n",
+         *FLOATING_DEBIAN_PACKAGES],
+        capture_output=True, text=True, check=False,
+    ).stdout
+    installed = [line[3:].strip() for line in listing.splitlines() if line.startswith("ii ")]
+    missing = [name for name in FLOATING_DEBIAN_PACKAGES[:-1]
+               if not any(line.split()[0] == name for line in installed)]
+    lines = ["Debian packages the lock does not pin: " + ", ".join(installed)]
+    if missing:
+        lines.append("  not installed: " + ", ".join(missing))
+    return lines
 
 
 @pytest.fixture(autouse=True)
