@@ -142,6 +142,7 @@ def test_data_download_includes_quiz_attempts_with_answers(client):
     assert exported["answers"] == {str(question["id"]): [choice]}
 
 
+@pytest.mark.django_db
 def test_reauthentication_asks_for_the_password_and_offers_no_emailed_code(client):
     """allauth 65.22 can re-authenticate by a code sent by e-mail; it is off on purpose
     (most volunteers have no e-mail), so the password prompt offers no code and the
