@@ -16,23 +16,24 @@ QUEUES := grading,certificates,default
 
 # Installs come from the lock files in requirements/ (exact versions with hashes, for
 # Python 3.11+ on every platform); pyproject.toml keeps the compatible ranges they are
-# compiled from. A hash-checked install refuses an editable requirement, so the project
-# itself is installed after the lock, without its dependencies and with the locked setuptools.
+# compiled from. A hash-checked install refuses an editable requirement, so the plugin set
+# (pyproject.toml) and the site (site/pyproject.toml) are installed after the lock, without
+# their dependencies and with the locked setuptools.
 LOCK_BASE := requirements/base.txt
 LOCK_TEST := requirements/test.txt
-LOCK_INPUTS := pyproject.toml requirements/build.in
+LOCK_INPUTS := pyproject.toml site/pyproject.toml requirements/build.in
 PIP_LOCKED = $(PY) -m pip install --quiet --require-hashes
-PIP_PROJECT = $(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+PIP_PROJECT = $(PY) -m pip install --quiet --no-deps --no-build-isolation -e . -e site/
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: $(LOCK_BASE) pyproject.toml | $(PY)
+$(VENV)/.installed: $(LOCK_BASE) pyproject.toml site/pyproject.toml | $(PY)
 	$(PIP_LOCKED) -r $(LOCK_BASE)
 	$(PIP_PROJECT)
 	touch $@
 
-$(VENV)/.installed-test: $(LOCK_TEST) pyproject.toml | $(PY)
+$(VENV)/.installed-test: $(LOCK_TEST) pyproject.toml site/pyproject.toml | $(PY)
 	$(PIP_LOCKED) -r $(LOCK_TEST)
 	$(PIP_PROJECT)
 	touch $@ $(VENV)/.installed
@@ -60,6 +61,7 @@ lock-compile:
 lock-check: $(VENV)/.installed-test
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	mkdir "$$tmp"/requirements; \
+	mkdir "$$tmp"/site; cp site/pyproject.toml "$$tmp"/site/; \
 	cp pyproject.toml README.md "$$tmp"/; cp requirements/* "$$tmp"/requirements/; \
 	$(MAKE) --no-print-directory -C "$$tmp" -f $(CURDIR)/Makefile lock-compile UV=$(CURDIR)/$(VENV)/bin/uv \
 	  && diff -u $(LOCK_BASE) "$$tmp"/$(LOCK_BASE) && diff -u $(LOCK_TEST) "$$tmp"/$(LOCK_TEST) \

@@ -1,0 +1,80 @@
+"""The plugin set as a Wagtail developer gets it: `python -m build` at the top of the
+repository makes an sdist and, from it, a wheel of the apps `courses` and `certificates`
+with everything they need at run time, and never the Net Pracharat site."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+APPS = ("courses", "certificates")
+# The site's import names and folders: the plugin wheel must never carry them, or it
+# would shadow the host's own `home` app.
+SITE = ("npv_site/", "home/", "site/", "tests/", "benchmarks/")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dist")
+    # --no-isolation: build with the locked setuptools already installed (no download).
+    result = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), "."],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (wheel,) = out.glob("*.whl")
+    (sdist,) = out.glob("*.tar.gz")
+    return wheel, sdist
+
+
+def source_files(app: str) -> set[str]:
+    root = Path(settings.BASE_DIR)
+    return {
+        path.relative_to(root).as_posix()
+        for path in (root / app).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    }
+
+
+def test_wheel_holds_every_file_of_the_apps(built):
+    wheel, _ = built
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = set().union(*(source_files(app) for app in APPS))
+    missing = sorted(expected - names)
+    assert not missing, f"not in the wheel: {missing[:20]}"
+    # The kinds that a list of top-level packages alone used to leave out.
+    for name in (
+        "courses/cohorts/roster/matching.py",
+        "courses/migrations/0001_initial.py",
+        "courses/templates/courses/quiz/result.html",
+        "courses/search/course_terms.txt",
+        "certificates/templates/certificates/certificate.html",
+        "certificates/migrations/0001_initial.py",
+    ):
+        assert name in names
+
+
+def test_wheel_never_ships_the_site(built):
+    wheel, _ = built
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = sorted(name for name in names if name.startswith(SITE))
+    assert shipped == []
+    top_level = {name.split("/")[0] for name in names if not name.endswith(".dist-info/")}
+    assert {name for name in top_level if not name.endswith(".dist-info")} == set(APPS)
+
+
+def test_twine_finds_the_distribution_clean(built):
+    result = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", *map(str, built)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("PASSED") == 2
