@@ -10,7 +10,7 @@ class CertificatesConfig(AppConfig):
         from django.conf import settings
         from django.db.models.signals import pre_delete
 
-        from certificates import receivers
+        from certificates import checks, receivers  # noqa: F401  (checks registers itself)
         from certificates.personal_data import certificates_section
         from courses.signals import course_completed
         from npv_site.accounts.personal_data import register_section

@@ -15,6 +15,7 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import StreamField
 from wagtail.models import PreviewableMixin
 
+from certificates import conf
 from certificates.blocks import SignatoryBlock
 from certificates.codes import format_code
 
@@ -200,7 +201,7 @@ class Certificate(models.Model):
 
     def get_verification_url(self) -> str:
         """The absolute address printed as the QR code."""
-        return settings.SITE_URL + self.get_absolute_url()
+        return conf.base_url() + self.get_absolute_url()
 
 
 class CertificateVersion(models.Model):

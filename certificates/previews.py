@@ -8,12 +8,12 @@ import base64
 import logging
 import subprocess
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from certificates import conf
 from certificates.codes import format_code
 from certificates.numbering import format_number
 from certificates.rendering import (
@@ -64,7 +64,7 @@ def sample_content(design) -> CertificateContent:
             logo_url=file_url(snapshot["logo"]) if snapshot["logo"] else static_url(DEFAULT_LOGO),
             number=format_number(snapshot["number_prefix"], buddhist_year(today), SAMPLE_SERIAL),
             code=format_code(SAMPLE_CODE),
-            verification_url=settings.SITE_URL
+            verification_url=conf.base_url()
             + reverse("certificates:verify", args=[format_code(SAMPLE_CODE)]),
             signatories=[
                 Signatory(

@@ -12,13 +12,13 @@ import re
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from certificates import conf
 from certificates.codes import new_code
 from certificates.models import (
     Certificate,
@@ -55,7 +55,7 @@ def sweep_after() -> timedelta:
     sweep steps in. It is also the age at which a render claim counts as left
     by a dead worker: more than the hard time limit of a task, so a claim
     this old cannot belong to a render still running."""
-    return timedelta(seconds=settings.CERTIFICATE_SWEEP_AFTER_SECONDS)
+    return timedelta(seconds=conf.sweep_after_seconds())
 
 
 class NotEligible(Exception):

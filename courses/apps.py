@@ -9,6 +9,7 @@ class CoursesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from courses import checks  # noqa: F401  (registers the system checks)
         from courses.personal_data import learning_section
         from courses.search.sqlite_fts import ensure_thai_tokenizer_after_migrate
         from npv_site.accounts.personal_data import register_section

@@ -20,14 +20,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from courses import grading
+from courses import conf, grading
 from courses.models import (
     AttemptStatus,
     GradingJob,
@@ -57,7 +56,7 @@ class AttemptClosedByTime(QuizRefusal):
 
 
 def grace_period() -> timedelta:
-    return timedelta(seconds=settings.QUIZ_GRACE_SECONDS)
+    return timedelta(seconds=conf.quiz_grace_seconds())
 
 
 # --------------------------------------------------------------------------
@@ -388,7 +387,7 @@ def resend_stale_grading_jobs(*, now: datetime | None = None, limit: int = 500) 
     queued (its message never arrived, or was lost with a worker). Returns
     how many were handed to the broker."""
     now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.GRADING_RESEND_AFTER_SECONDS)
+    cutoff = now - timedelta(seconds=conf.grading_resend_after_seconds())
     stale = list(
         GradingJob.objects.filter(status=GradingJobStatus.PENDING, queued_at__lt=cutoff)
         .order_by("queued_at")

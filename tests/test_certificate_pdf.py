@@ -224,7 +224,7 @@ def test_qr_code_decodes_to_the_absolute_verification_url():
     png = pdf_to_png(pdf_of(certificate), dpi=150)
     results = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
     urls = [result.text for result in results]
-    assert urls == [f"{settings.SITE_URL}/certificates/verify/7KQ4-M2XD-9H3B-TWZE/"]
+    assert urls == [f"{settings.WAGTAILADMIN_BASE_URL}/certificates/verify/7KQ4-M2XD-9H3B-TWZE/"]
 
 
 def test_rendered_certificate_looks_like_the_reference_image():

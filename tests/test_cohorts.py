@@ -280,7 +280,7 @@ def test_the_volunteers_page_takes_the_same_number_of_queries_for_more_volunteer
 def test_the_claim_sheet_has_a_slip_with_code_and_qr_for_each_unclaimed_volunteer(
     client, trainer, cohort, settings
 ):
-    settings.SITE_URL = "https://learn.example.th"
+    settings.WAGTAILADMIN_BASE_URL = "https://learn.example.th"
     import_roster(csv_bytes(ROW_A, ROW_B), "a.csv", cohort, mode="good_rows")
     claimed = ClaimCode.objects.get(user__volunteer_profile__first_name="วรวุฒิ")
     ClaimCode.objects.filter(pk=claimed.pk).update(claimed_at="2019-01-29T10:00:00+07:00")
@@ -297,7 +297,7 @@ def test_the_claim_sheet_has_a_slip_with_code_and_qr_for_each_unclaimed_voluntee
 
 
 def test_the_claim_code_export_is_a_utf8_csv_excel_reads(client, trainer, cohort, settings):
-    settings.SITE_URL = "https://learn.example.th"
+    settings.WAGTAILADMIN_BASE_URL = "https://learn.example.th"
     evil = ["นาย", "สมชาย", "ใจดี", "0812345678", "", "ชุมพร", "ละแม", "ละแม", "9", "=HYPERLINK(1)"]
     import_roster(csv_bytes(ROW_A, evil), "a.csv", cohort, mode="good_rows")
     client.force_login(trainer)
@@ -390,7 +390,7 @@ def test_every_qr_code_on_the_printed_claim_sheet_opens_its_claim_link(
         skip_or_fail(f"missing: {error}")
     if not shutil.which("pdftoppm"):
         skip_or_fail("pdftoppm (poppler-utils) is not installed")
-    settings.SITE_URL = "https://learn.example.th"
+    settings.WAGTAILADMIN_BASE_URL = "https://learn.example.th"
     admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
     cohort = TrainingCohortFactory()
     import_roster(CHUMPHON_UTF8.read_bytes(), "c.csv", cohort, mode="good_rows")

@@ -295,7 +295,7 @@ def test_submission_is_accepted_when_the_broker_is_down(
 
 
 def test_answers_within_the_grace_period_count(sent, settings):
-    settings.QUIZ_GRACE_SECONDS = 30
+    settings.COURSES_QUIZ_GRACE_SECONDS = 30
     module = quiz_module(time_limit_minutes=10)
     user = UserFactory()
     attempt = quiz.start_attempt(user, module)
@@ -307,7 +307,7 @@ def test_answers_within_the_grace_period_count(sent, settings):
 
 
 def test_at_the_time_limit_the_attempt_closes_with_the_answers_saved_before(sent, settings):
-    settings.QUIZ_GRACE_SECONDS = 30
+    settings.COURSES_QUIZ_GRACE_SECONDS = 30
     module = quiz_module(time_limit_minutes=10)
     user = UserFactory()
     attempt = quiz.start_attempt(user, module)
@@ -327,7 +327,7 @@ def test_at_the_time_limit_the_attempt_closes_with_the_answers_saved_before(sent
 
 
 def test_a_late_submission_is_graded_on_the_saved_answers(sent, settings):
-    settings.QUIZ_GRACE_SECONDS = 30
+    settings.COURSES_QUIZ_GRACE_SECONDS = 30
     module = quiz_module(time_limit_minutes=5)
     user = UserFactory()
     attempt = quiz.start_attempt(user, module)
@@ -343,7 +343,7 @@ def test_a_late_submission_is_graded_on_the_saved_answers(sent, settings):
 def test_sweep_closes_attempts_left_open_past_their_time(
     sent, settings, django_capture_on_commit_callbacks
 ):
-    settings.QUIZ_GRACE_SECONDS = 30
+    settings.COURSES_QUIZ_GRACE_SECONDS = 30
     module = quiz_module(time_limit_minutes=5)
     user = UserFactory()
     attempt = quiz.start_attempt(user, module)
@@ -428,7 +428,7 @@ def test_a_failed_attempt_records_no_pass(sent):
 
 
 def test_sweep_resends_only_jobs_pending_longer_than_the_setting(sent, settings, caplog):
-    settings.GRADING_RESEND_AFTER_SECONDS = 120
+    settings.COURSES_GRADING_RESEND_AFTER_SECONDS = 120
     module = quiz_module()
     stale, busy, done = (quiz.start_attempt(UserFactory(), module) for _ in range(3))
     for attempt in (stale, busy, done):

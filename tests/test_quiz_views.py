@@ -278,7 +278,7 @@ def test_quiz_urls_need_a_signed_in_volunteer(client):
 
 
 def test_time_up_save_tells_the_page_where_to_go(client, volunteer, settings, sent):
-    settings.QUIZ_GRACE_SECONDS = 0
+    settings.COURSES_QUIZ_GRACE_SECONDS = 0
     module = quiz_module(time_limit_minutes=1)
     attempt = start(client, module)
     QuizAttempt.objects.filter(pk=attempt.pk).update(deadline=attempt.started_at.replace(year=2020))

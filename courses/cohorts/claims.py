@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from courses import conf
 from courses.cohorts.models import ClaimCode
 from courses.cohorts.roster import THAI_DIGITS
 from courses.cohorts.unique import unused_random_values
@@ -42,13 +43,13 @@ def format_code(code: str) -> str:
 
 
 def claim_url(code: str) -> str:
-    """The absolute link printed on the slip, built from settings.SITE_URL."""
-    return settings.SITE_URL + reverse("claim_account", args=[code])
+    """The absolute link printed on the slip (courses.conf.base_url)."""
+    return conf.base_url() + reverse("claim_account", args=[code])
 
 
 def claim_start_url() -> str:
     """Where a volunteer types the code in; printed on the slip."""
-    return settings.SITE_URL + reverse("claim_start")
+    return conf.base_url() + reverse("claim_start")
 
 
 def new_codes(count: int) -> list[str]:

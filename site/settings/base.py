@@ -141,10 +141,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# The site's public address: everything built outside a request (QR codes,
-# e-mails, claim links) makes absolute URLs from this one value.
+# The site's public address (the SITE_URL environment variable): everything built outside
+# a request (QR codes, e-mails, claim links) makes absolute URLs from this one value, which
+# the plugins read as Wagtail's own setting (courses.conf, certificates.conf).
 WAGTAILADMIN_BASE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
-SITE_URL = WAGTAILADMIN_BASE_URL
 
 WAGTAIL_SITE_NAME = "เน็ตอาสาประชารัฐ e-Learning"
 WAGTAIL_I18N_ENABLED = False
@@ -283,15 +283,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("SWEEP_INTERVAL_SECONDS", default=60),
     },
 }
-# The sweep re-sends a grading job only when it has waited this long, so a
-# queue that is merely busy during a training-room burst is not flooded.
-GRADING_RESEND_AFTER_SECONDS = env.int("GRADING_RESEND_AFTER_SECONDS", default=120)
-# Likewise a certificate not issued, or a PDF not rendered, this long after it
-# was due. Keep it above CELERY_TASK_TIME_LIMIT: a render claim younger than
-# this is taken to be a render still running.
-CERTIFICATE_SWEEP_AFTER_SECONDS = env.int("CERTIFICATE_SWEEP_AFTER_SECONDS", default=120)
-# A timed quiz still accepts answers this long after its time is up (slow links).
-QUIZ_GRACE_SECONDS = env.int("QUIZ_GRACE_SECONDS", default=30)
+# The plugins' own settings (courses/conf.py, certificates/conf.py say what each does),
+# from the environment variables docs/deploying.md lists. Keep the certificate sweep
+# above CELERY_TASK_TIME_LIMIT: a render claim younger than it is a render still running.
+COURSES_GRADING_RESEND_AFTER_SECONDS = env.int("GRADING_RESEND_AFTER_SECONDS", default=120)
+COURSES_QUIZ_GRACE_SECONDS = env.int("QUIZ_GRACE_SECONDS", default=30)
+CERTIFICATES_SWEEP_AFTER_SECONDS = env.int("CERTIFICATE_SWEEP_AFTER_SECONDS", default=120)
 
 LOGGING = {
     "version": 1,

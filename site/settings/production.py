@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from npv_site.env import env
 
 from .base import *  # noqa: F403
-from .base import DATABASES, MIDDLEWARE, SECRET_KEY, SITE_URL
+from .base import DATABASES, MIDDLEWARE, SECRET_KEY, WAGTAILADMIN_BASE_URL
 
 REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "SITE_URL")
 _missing = [name for name in REQUIRED if not env.str(name, default="")]
@@ -84,7 +84,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-_site = urlsplit(SITE_URL)
+_site = urlsplit(WAGTAILADMIN_BASE_URL)
 CSRF_TRUSTED_ORIGINS = env.list(
     "CSRF_TRUSTED_ORIGINS", default=[f"{_site.scheme}://{_site.netloc}"]
 )

@@ -1,0 +1,79 @@
+"""System checks that name, in one sentence each, what a host site has left out
+(`manage.py check` runs them; docs/plugins.md explains each piece)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import checks
+
+from courses import conf
+
+GRADING_TASK = "courses.tasks.grade_attempt"
+SWEEP_TASK = "courses.tasks.sweep_pending_work"
+
+
+def task_queue(task_name: str) -> str:
+    """The queue the host's Celery app sends a task to (its CELERY_TASK_ROUTES)."""
+    from celery import current_app
+
+    return current_app.amqp.router.route({}, task_name)["queue"].name
+
+
+def beat_tasks() -> set[str]:
+    from celery import current_app
+
+    return {entry.get("task") for entry in (current_app.conf.beat_schedule or {}).values()}
+
+
+def renamed_settings(renamed: dict[str, str], tag: str) -> list[checks.CheckMessage]:
+    """A warning for each setting still set under its old, unprefixed name."""
+    return [
+        checks.Warning(
+            f"The setting {old} is deprecated: rename it {new}.",
+            id=f"{tag}.W001",
+        )
+        for old, new in renamed.items()
+        if hasattr(settings, old) and not hasattr(settings, new)
+    ]
+
+
+@checks.register(checks.Tags.compatibility)
+def check_renamed_settings(app_configs=None, **kwargs):
+    return renamed_settings(conf.RENAMED, "courses")
+
+
+@checks.register()
+def check_celery(app_configs=None, **kwargs):
+    messages = []
+    queue = task_queue(GRADING_TASK)
+    if queue != "grading":
+        messages.append(
+            checks.Warning(
+                f"Quiz grading goes to the Celery queue '{queue}', not 'grading': add "
+                "'courses.tasks.*': {'queue': 'grading'} to CELERY_TASK_ROUTES so that a "
+                "training room's grading never waits behind other work.",
+                id="courses.W002",
+            )
+        )
+    if SWEEP_TASK not in beat_tasks():
+        messages.append(
+            checks.Warning(
+                f"Celery beat does not run '{SWEEP_TASK}': add it to CELERY_BEAT_SCHEDULE "
+                "(every 60 s), or lost grading jobs and timed-out attempts are never swept up.",
+                id="courses.W003",
+            )
+        )
+    return messages
+
+
+@checks.register()
+def check_base_url(app_configs=None, **kwargs):
+    if conf.base_url():
+        return []
+    return [
+        checks.Warning(
+            "The courses app has no public address for the links it prints: set "
+            "WAGTAILADMIN_BASE_URL (or COURSES_BASE_URL), e.g. 'https://learn.example.org'.",
+            id="courses.W004",
+        )
+    ]

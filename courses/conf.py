@@ -1,0 +1,44 @@
+"""The settings of the courses app, each read here with its default.
+
+A host sets them in its Django settings with the ``COURSES_`` prefix (docs/plugins.md
+lists them). The names used before the prefix are still read, for a while, and
+``manage.py check`` warns about them (courses.W001): RENAMED maps each old name to the new.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+RENAMED = {
+    "QUIZ_GRACE_SECONDS": "COURSES_QUIZ_GRACE_SECONDS",
+    "GRADING_RESEND_AFTER_SECONDS": "COURSES_GRADING_RESEND_AFTER_SECONDS",
+    "SITE_URL": "COURSES_BASE_URL",
+}
+OLD_NAME = {new: old for old, new in RENAMED.items()}
+
+
+def _read(name: str, default):
+    # Read at call time, not import time, so override_settings and a host's late
+    # configuration are seen.
+    if hasattr(settings, name):
+        return getattr(settings, name)
+    return getattr(settings, OLD_NAME.get(name, name), default)
+
+
+def quiz_grace_seconds() -> int:
+    """A timed quiz still accepts answers this long after its time is up (slow links)."""
+    return _read("COURSES_QUIZ_GRACE_SECONDS", 30)
+
+
+def grading_resend_after_seconds() -> int:
+    """The sweep sends a grading job again once it has waited this long, so a queue
+    that is merely busy during a training-room burst is not flooded."""
+    return _read("COURSES_GRADING_RESEND_AFTER_SECONDS", 120)
+
+
+def base_url() -> str:
+    """The site's public address (scheme and host, no trailing slash) for links made
+    outside a request, such as the claim links printed on paper. Defaults to Wagtail's
+    own WAGTAILADMIN_BASE_URL, which a Wagtail site sets already."""
+    url = _read("COURSES_BASE_URL", None) or getattr(settings, "WAGTAILADMIN_BASE_URL", "")
+    return (url or "").rstrip("/")
