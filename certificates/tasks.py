@@ -14,7 +14,15 @@ logger = logging.getLogger(__name__)
 SWEEP_BATCH = 500
 
 
-@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+# Tasks are named explicitly: queued messages and the beat schedule name them, and the
+# names must outlive a move of this module.
+@shared_task(
+    name="certificates.tasks.issue_certificate",
+    bind=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def issue_certificate(self, user_id: int, course_id: int) -> int | None:
     """Issue (once) and render the certificate of a completed course."""
     try:
@@ -29,7 +37,13 @@ def issue_certificate(self, user_id: int, course_id: int) -> int | None:
     return certificate.pk
 
 
-@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="certificates.tasks.render_certificate_pdf",
+    bind=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def render_certificate_pdf(self, version_id: int) -> bool:
     return services.render_version(version_id, claimant=self.request.id or "")
 
@@ -58,7 +72,7 @@ def sweep() -> dict:
     return {"issue": issued, "render": rendered}
 
 
-@shared_task
+@shared_task(name="certificates.tasks.sweep_certificates")
 def sweep_certificates() -> dict:
     return sweep()
 

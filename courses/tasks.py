@@ -22,7 +22,10 @@ logger = logging.getLogger(__name__)
 TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
 
 
+# Tasks are named explicitly: queued messages and the beat schedule name them, and the
+# names must outlive a move of this module.
 @shared_task(
+    name="courses.tasks.grade_attempt",
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=TRANSIENT_DB_ERRORS,
@@ -67,7 +70,7 @@ def _resend_grading_jobs() -> int:
     return attempts.resend_stale_grading_jobs()
 
 
-@shared_task(acks_late=True)
+@shared_task(name="courses.tasks.sweep_pending_work", acks_late=True)
 def sweep_pending_work() -> dict[str, int]:
     """Run by celery beat: every registered step, each on its own, so that one
     failing step does not stop the others."""
