@@ -283,17 +283,18 @@ WAGTAIL_ADMIN_ROWS = [
     admin_area("GET", "/admin/forms/submissions/{course}/", 404, 404),
     admin_area("GET", "/admin/forms/submissions/{course}/results/", 404, 404),
     admin_area("GET", "/admin/forms/submissions/{course}/delete/", DASHBOARD, DASHBOARD),
-    # Wagtail's reports are for page editors, filtered to what each may see
-    # (the history lists only objects the trainer has permissions on); the
-    # locked-pages report needs the unlock permission, which trainers lack.
+    # Wagtail's reports are for page editors, filtered to what each may see;
+    # the locked-pages report needs the unlock permission, which trainers
+    # lack; the site history would show every cohort's log, so it is for
+    # administrators only (home/admin_views.py).
     admin_area("GET", "/admin/reports/locked/", DASHBOARD, 200),
     admin_area("GET", "/admin/reports/locked/results/", DASHBOARD, 200),
     admin_area("GET", "/admin/reports/workflow/", 200, 200),
     admin_area("GET", "/admin/reports/workflow/results/", 200, 200),
     admin_area("GET", "/admin/reports/workflow_tasks/", 200, 200),
     admin_area("GET", "/admin/reports/workflow_tasks/results/", 200, 200),
-    admin_area("GET", "/admin/reports/site-history/", 200, 200),
-    admin_area("GET", "/admin/reports/site-history/results/", 200, 200),
+    admin_area("GET", "/admin/reports/site-history/", DASHBOARD, 200),
+    admin_area("GET", "/admin/reports/site-history/results/", DASHBOARD, 200),
     admin_area("GET", "/admin/reports/aging-pages/", 200, 200),
     admin_area("GET", "/admin/reports/aging-pages/results/", 200, 200),
     admin_area("GET", "/admin/reports/page-types-usage/", 200, 200),
