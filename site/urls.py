@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("npv_site.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("learn/invitations/", include("courses.cohorts.invitation_urls")),
     path("learn/", include("courses.urls")),
     path("claim/", include("courses.cohorts.urls")),
     path("certificates/", include("certificates.urls")),
