@@ -608,3 +608,17 @@ def test_the_notice_on_my_learning_follows_new_and_answered_invitations(
     with django_capture_on_commit_callbacks(execute=True):
         volunteer.post(f"/learn/invitations/{invitation.pk}/", {"answer": "decline"})
     assert "คำเชิญเข้ารุ่นการอบรม" not in volunteer.get("/learn/").text
+
+
+def test_naming_another_trainers_volunteer_gives_no_right_to_their_certificate(world):
+    from courses.cohorts.permissions import trains_volunteer_on_course
+
+    in_y, course = world["in_y"].user, world["course"]
+    assert not trains_volunteer_on_course(world["trainer_x"], in_y.pk, course.pk)
+    import_roster(ROSTER, "x.csv", world["cohort_x"], mode=GOOD_ROWS, imported_by=world["trainer_x"])
+    # Before, the row made her a member of X, and X's trainer could download
+    # her certificate for the course both cohorts teach.
+    assert not trains_volunteer_on_course(world["trainer_x"], in_y.pk, course.pk)
+    assert trains_volunteer_on_course(world["trainer_y"], in_y.pk, course.pk)
+    accept_invitation(CohortInvitation.objects.get(user=in_y), in_y)
+    assert trains_volunteer_on_course(world["trainer_x"], in_y.pk, course.pk)

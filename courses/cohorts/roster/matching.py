@@ -32,9 +32,10 @@ list every volunteer in the country.
 The same phone in a *different* village is a different volunteer (a shared
 family phone, or a typing slip): the row gets an account of its own and a
 warning the trainer sees in the preview, in the file and against the
-database alike (against the database without saying whose it is). Two rows for the same village in one file are errors (one
-volunteer per village); a row repeating an earlier row's phone and village is
-an error on the repeat. A repeated full name alone is not flagged.
+database alike (against the database without saying whose it is). Two rows
+for the same village in one file are errors (one volunteer per village); a
+row repeating an earlier row's phone and village is an error on the repeat.
+A repeated full name alone is not flagged.
 """
 
 from __future__ import annotations
