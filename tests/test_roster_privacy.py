@@ -622,3 +622,52 @@ def test_naming_another_trainers_volunteer_gives_no_right_to_their_certificate(w
     assert trains_volunteer_on_course(world["trainer_y"], in_y.pk, course.pk)
     accept_invitation(CohortInvitation.objects.get(user=in_y), in_y)
     assert trains_volunteer_on_course(world["trainer_x"], in_y.pk, course.pk)
+
+
+def _findable_volunteers(count: int, start: int) -> list:
+    return [
+        VolunteerProfileFactory(
+            first_name="ค้นพบ", last_name=f"คนที่{start + n}", district="ท่าแซะ",
+            village_no=(start + n) % 99 + 1, village_name="บ้านค้นพบ", findable_by_trainers=True,
+        )
+        for n in range(count)
+    ]
+
+
+@pytest.mark.parametrize("who", ["trainer_x", "admin"])
+def test_the_invitations_page_takes_the_same_number_of_queries_for_more_invitations(
+    client, world, who
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cohort = world["cohort_x"]
+    user = world[who] if who in world else UserFactory(username="admin", is_superuser=True)
+    client.force_login(user)
+    url = f"/admin/cohorts/{cohort.pk}/invitations/"
+    counts = []
+    for batch, start in ((1, 0), (6, 1)):
+        for profile in _findable_volunteers(batch, start):
+            CohortInvitation.objects.create(cohort=cohort, user=profile.user)
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_the_volunteer_search_takes_the_same_number_of_queries_for_more_results(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world["trainer_x"])
+    url = f"/admin/cohorts/{world['cohort_x'].pk}/find-volunteers/?q=ค้นพบ"
+    counts = []
+    for batch, start in ((1, 0), (6, 1)):
+        _findable_volunteers(batch, start)
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url)
+        counts.append(len(queries))
+    assert page.text.count("เชิญเข้ารุ่น</button>") == 7
+    assert counts[0] == counts[1], counts
