@@ -24,7 +24,7 @@ from courses.cohorts.claims import (
     format_code,
     issue_new_code,
 )
-from courses.cohorts.models import ClaimCode, CohortMembership, RosterImport
+from courses.cohorts.models import ClaimCode, CohortInvitation, CohortMembership, RosterImport
 from courses.cohorts.roster import THAI_DIGITS
 from courses.cohorts.views.mixins import CohortAdminMixin
 
@@ -159,7 +159,9 @@ class CohortVolunteersView(CohortAdminMixin, TemplateView):
                 user__claim_code__isnull=False, user__claim_code__claimed_at__isnull=True
             ).count(),
             courses=self.cohort.courses.order_by("title"),
-            pending_invitations=self.cohort.invitations.filter(status="pending").count(),
+            pending_invitations=self.cohort.invitations.filter(
+                status=CohortInvitation.Status.PENDING
+            ).count(),
             imports=self.cohort.roster_imports.defer("content").select_related("uploaded_by")[:5],
             running_import=self.cohort.roster_imports.filter(
                 status__in=[RosterImport.Status.QUEUED, RosterImport.Status.RUNNING]
