@@ -6,13 +6,20 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from home import admin_views
+
 urlpatterns = [
     path("django-admin/", admin.site.urls),
+    # Before Wagtail's own: the site history is for administrators only
+    # (home/admin_views.py).
+    path("admin/reports/site-history/", admin_views.site_history),
+    path("admin/reports/site-history/results/", admin_views.site_history_results),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("npv_site.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("learn/invitations/", include("courses.cohorts.invitation_urls")),
     path("learn/", include("courses.urls")),
     path("claim/", include("courses.cohorts.urls")),
     path("certificates/", include("certificates.urls")),

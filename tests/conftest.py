@@ -54,6 +54,13 @@ def _fresh_rate_limits(settings):
     settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_invitation_notices(settings):
+    """Each test reads cohort-invitation notices afresh
+    (courses.cohorts.invitation_notices): they are cached per user id."""
+    settings.COHORT_NOTICE_CACHE_PREFIX = f"ci:{uuid.uuid4().hex}"
+
+
 def skip_or_fail(reason: str):
     """Skip a test whose service or browser is missing, except where
     REQUIRE_SERVICES=1 (set by .ci/run): there the test fails instead."""

@@ -37,6 +37,7 @@ from certificates.models import Certificate, CertificateSettings
 from courses import attempts as quiz
 from courses.cohorts.models import (
     ClaimCode,
+    CohortInvitation,
     CohortMembership,
     ReportExport,
     RosterImport,
@@ -151,6 +152,10 @@ PROJECT_ROWS = [
     # The status of an attempt is named by a signed token, never its id.
     same("GET", "/learn/quiz/status/{status_token_a}/", 200),
     same("GET", "/learn/quiz/status/{forged_status_token}/", 400),
+    # An invitation to a cohort: only the invited volunteer (A, to cohort Y).
+    row("GET", "/learn/invitations/{invitation_a}/", LOGIN, 200, 404, 404, 404, 404),
+    row("POST", "/learn/invitations/{invitation_a}/", LOGIN,
+        Redirect("/learn/", exact=True), 404, 404, 404, 404, data=(("answer", "decline"),)),
     # Claim pages (courses/cohorts/urls.py): the 12-digit code is the key.
     same("GET", "/claim/", 200),
     same("GET", "/claim/{claim_code}/", 200),
@@ -190,6 +195,11 @@ PROJECT_ROWS = [
     cohort_x("GET", "/admin/cohorts/{cohort_x}/volunteers/"),
     cohort_x("POST", "/admin/cohorts/{cohort_x}/volunteers/{unclaimed_membership}/new-code/",
              own=Redirect("/admin/cohorts/{cohort_x}/volunteers/", exact=True)),
+    cohort_x("GET", "/admin/cohorts/{cohort_x}/invitations/"),
+    # Approving on the volunteer's behalf is for administrators only.
+    cohort_x("POST", "/admin/cohorts/{cohort_x}/invitations/{invitation_x}/approve/",
+             own=DASHBOARD, admin=Redirect("/admin/cohorts/{cohort_x}/invitations/", exact=True)),
+    cohort_x("GET", "/admin/cohorts/{cohort_x}/find-volunteers/?q=ประเสริฐ"),
     cohort_x("GET", "/admin/cohorts/{cohort_x}/claim-sheet/"),
     cohort_x("GET", "/admin/cohorts/{cohort_x}/claim-codes.csv"),
     cohort_x("GET", "/admin/cohorts/{cohort_x}/import/"),
@@ -286,17 +296,18 @@ WAGTAIL_ADMIN_ROWS = [
     admin_area("GET", "/admin/forms/submissions/{course}/", 404, 404),
     admin_area("GET", "/admin/forms/submissions/{course}/results/", 404, 404),
     admin_area("GET", "/admin/forms/submissions/{course}/delete/", DASHBOARD, DASHBOARD),
-    # Wagtail's reports are for page editors, filtered to what each may see
-    # (the history lists only objects the trainer has permissions on); the
-    # locked-pages report needs the unlock permission, which trainers lack.
+    # Wagtail's reports are for page editors, filtered to what each may see;
+    # the locked-pages report needs the unlock permission, which trainers
+    # lack; the site history would show every cohort's log, so it is for
+    # administrators only (home/admin_views.py).
     admin_area("GET", "/admin/reports/locked/", DASHBOARD, 200),
     admin_area("GET", "/admin/reports/locked/results/", DASHBOARD, 200),
     admin_area("GET", "/admin/reports/workflow/", 200, 200),
     admin_area("GET", "/admin/reports/workflow/results/", 200, 200),
     admin_area("GET", "/admin/reports/workflow_tasks/", 200, 200),
     admin_area("GET", "/admin/reports/workflow_tasks/results/", 200, 200),
-    admin_area("GET", "/admin/reports/site-history/", 200, 200),
-    admin_area("GET", "/admin/reports/site-history/results/", 200, 200),
+    admin_area("GET", "/admin/reports/site-history/", DASHBOARD, 200),
+    admin_area("GET", "/admin/reports/site-history/results/", DASHBOARD, 200),
     admin_area("GET", "/admin/reports/aging-pages/", 200, 200),
     admin_area("GET", "/admin/reports/aging-pages/results/", 200, 200),
     admin_area("GET", "/admin/reports/page-types-usage/", 200, 200),
@@ -451,7 +462,19 @@ def _build_world() -> World:
     draft = LessonPageFactory(parent=module, live=False)
 
     profile_a = VolunteerProfileFactory(first_name="อำไพ", last_name="ทองดี")
-    profile_b = VolunteerProfileFactory(first_name="บุญมี", last_name="ศรีสุข")
+    # B is the volunteer of ROW_B's phone and village, under another name:
+    # cohort X's roster names B, and its preview must not say who B is.
+    profile_b = VolunteerProfileFactory(
+        first_name="บุญมี", last_name="ศรีสุข", phone=ROW_B[3], province=ROW_B[5],
+        district=ROW_B[6], subdistrict=ROW_B[7], village_no=int(ROW_B[8]), village_name=ROW_B[9],
+    )
+    # Signed up on their own, in no cohort, found by the trainers of Chumphon;
+    # invited to cohort X, not yet answered.
+    outsider = VolunteerProfileFactory(
+        user__username="prasert-nocohort", first_name="ประเสริฐ", last_name="ไร้รุ่น",
+        phone="0897776655", district="พะโต๊ะ", subdistrict="ปังหวาน", village_no=9,
+        village_name="บ้านลับแล", findable_by_trainers=True, findable_consented_at=timezone.now(),
+    )
     volunteer_a, volunteer_b = profile_a.user, profile_b.user
     trainer_x = UserFactory(username="trainer-x")
     trainer_y = UserFactory(username="trainer-y")
@@ -478,6 +501,12 @@ def _build_world() -> World:
     roster_import = RosterImport.objects.create(
         cohort=cohort_x, file_name="roster.csv", file_size=len(roster), sha256="0" * 64,
         content=roster,
+    )
+    invitation_x = CohortInvitation.objects.create(
+        cohort=cohort_x, user=outsider.user, invited_by=trainer_x
+    )
+    invitation_a = CohortInvitation.objects.create(
+        cohort=cohort_y, user=volunteer_a, invited_by=trainer_y
     )
     export = ReportExport.objects.create(
         cohort=cohort_x, course=course, requested_by=trainer_x, status=ReportExport.Status.DONE,
@@ -514,6 +543,8 @@ def _build_world() -> World:
         "version_pk": certificate.current_version.pk,
         "cohort_x": cohort_x.pk,
         "unclaimed_membership": unclaimed_membership.pk,
+        "invitation_x": invitation_x.pk,
+        "invitation_a": invitation_a.pk,
         "roster_import_x": roster_import.pk,
         "export_x": export.pk,
         "village": village.pk,
@@ -530,6 +561,13 @@ def _build_world() -> World:
         "home": home_page().pk,
         "certificate_settings": CertificateSettings.load().pk,
     }
+    # What trainer X must never see: B (cohort Y) and the outsider (no
+    # cohort), beyond what X's own roster file holds of B (ROW_B).
+    ids["secrets_of_others"] = [
+        profile_b.first_name, profile_b.last_name, volunteer_b.email,
+        outsider.last_name, outsider.phone, "089-777-6655", outsider.user.email,
+        outsider.user.username, outsider.village_name,
+    ]
     users = {
         "anonymous": None,
         "volunteer_a": volunteer_a,
@@ -725,3 +763,69 @@ def test_the_report_row_links_the_trainer_to_each_volunteers_certificate(world, 
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert client_for(world, "trainer_y").get(links[0]).status_code == 404
     assert client_for(world, "trainer_x").get(download).status_code == 200
+
+
+# ---------------------------------------------------------------------------
+# Nothing of other people's on any page a trainer opens
+# ---------------------------------------------------------------------------
+
+TRAINER_PAGES = [
+    matrix_row
+    for matrix_row in ROWS
+    if matrix_row.expect[ROLES.index("trainer_x")] == 200
+]
+# Searches for the others, by part of a name or phone (the page repeats the
+# query, so it never holds a whole secret itself), and the pages with a course.
+SEARCHES = [
+    "/admin/cohorts/{cohort_x}/volunteers/?q=ศรีสุ",
+    "/admin/cohorts/{cohort_x}/volunteers/?q=08977766",
+    "/admin/cohorts/{cohort_x}/volunteers/?q=ไร้รุ",
+    "/admin/cohorts/{cohort_x}/import/{roster_import_x}/?show=all",
+    "/admin/cohorts/{cohort_x}/report/?course={course}",
+    "/admin/cohorts/{cohort_x}/report.csv?course={course}",
+    "/admin/cohorts/{cohort_x}/find-volunteers/?q=ศรีสุ",
+    "/admin/cohorts/{cohort_x}/find-volunteers/?q=บุญม",
+    "/admin/pages/search/?q=บุญม",
+]
+
+
+def _body(response) -> bytes:
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+@pytest.mark.django_db
+def test_no_page_a_trainer_opens_shows_a_volunteer_outside_their_cohorts(world, media_of_world):
+    """Every URL the matrix lets trainer X open (200), and searches for the
+    others by name: none holds a name, phone, e-mail, user name or village
+    of B (cohort Y) or of the self-registered outsider, except what X's own
+    roster file says. The outsider opted in to be found by name, district
+    and village (the search may show those), not by phone or e-mail."""
+    client = client_for(world, "trainer_x")
+    secrets = world.ids["secrets_of_others"]
+    findable = {"ไร้รุ่น", "บ้านลับแล"}  # the outsider's name and village, by consent
+    checked = 0
+    for matrix_row in TRAINER_PAGES:
+        url = fill(matrix_row.url, world)
+        path, _, query = url.partition("?")
+        data = dict(matrix_row.data)
+        if query:
+            data.update(dict(part.split("=", 1) for part in query.split("&")))
+        body = _body(request(client, matrix_row.method, path, data)).decode(errors="replace")
+        allowed = findable if "find-volunteers" in path else set()
+        leaked = [secret for secret in secrets if secret in body and secret not in allowed]
+        assert not leaked, f"{matrix_row.label} shows {leaked}"
+        checked += 1
+    for template in SEARCHES:
+        url = fill(template, world)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = _body(response).decode(errors="replace")
+        leaked = [secret for secret in secrets if secret in body]
+        assert not leaked, f"GET {url} shows {leaked}"
+    assert checked > 40
+    # The pages that would show the others if the rules slipped are among them.
+    labels = {matrix_row.label for matrix_row in TRAINER_PAGES}
+    assert "GET /admin/cohorts/{cohort_x}/import/{roster_import_x}/" in labels
+    assert "GET /admin/cohorts/{cohort_x}/claim-codes.csv" in labels

@@ -13,7 +13,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from courses.cohorts.importing import import_roster, run_roster_import
-from courses.cohorts.models import ClaimCode, CohortMembership, RosterImport, Village
+from courses.cohorts.models import (
+    ClaimCode,
+    CohortInvitation,
+    CohortMembership,
+    RosterImport,
+    Village,
+)
 from courses.cohorts.roster import (
     RosterFileError,
     RowStatus,
@@ -159,11 +165,15 @@ def test_chumphon_roster_becomes_311_claimable_volunteers_enrolled_in_the_course
 
 
 def test_windows_874_copy_after_the_utf8_file_finds_every_volunteer_already_there(course, trainer):
-    first = TrainingCohortFactory(courses=[course])
-    second = TrainingCohortFactory(courses=[course])
-    run(CHUMPHON_UTF8.read_bytes(), first)
+    # The same trainer trains both cohorts, so the volunteers join at once
+    # (another trainer's would be invited: tests/test_roster_privacy.py).
+    first = TrainingCohortFactory(courses=[course], trainers=[trainer])
+    second = TrainingCohortFactory(courses=[course], trainers=[trainer])
+    run(CHUMPHON_UTF8.read_bytes(), first, by=trainer)
 
-    check, outcome = run(CHUMPHON_CP874.read_bytes(), second, name=CHUMPHON_CP874.name)
+    check, outcome = run(
+        CHUMPHON_CP874.read_bytes(), second, name=CHUMPHON_CP874.name, by=trainer
+    )
 
     assert (outcome.created, outcome.linked) == (0, 311)
     assert not any(row.warnings for row in check.rows)
@@ -522,15 +532,22 @@ def signed_up(db):
     )
 
 
-def test_a_volunteer_with_the_same_phone_and_village_is_added_with_their_own_account(
-    cohort, course, signed_up
+def test_a_volunteer_with_the_same_phone_and_village_is_invited_with_their_own_account(
+    cohort, course, signed_up, trainer
 ):
-    check, outcome = run(csv_bytes(ROW_A), cohort)
-    assert check.rows[0].status == RowStatus.EXISTING
-    assert (outcome.created, outcome.linked) == (0, 1)
+    check, outcome = run(csv_bytes(ROW_A), cohort, by=trainer)
+    assert check.rows[0].status == RowStatus.INVITE
+    assert (outcome.created, outcome.linked, outcome.invited) == (0, 0, 1)
     assert VolunteerProfile.objects.count() == 1
-    assert list(cohort.volunteers.all()) == [signed_up.user]
-    assert Enrolment.objects.filter(user=signed_up.user, course=course).exists()
+    # Not in the cohort until they accept: the trainer sees nothing of them.
+    assert not cohort.volunteers.exists()
+    invitation = CohortInvitation.objects.get()
+    assert (invitation.cohort, invitation.user, invitation.invited_by) == (
+        cohort,
+        signed_up.user,
+        trainer,
+    )
+    assert not Enrolment.objects.filter(user=signed_up.user, course=course).exists()
     # Their own account needs no claim code.
     assert not ClaimCode.objects.exists()
 
@@ -540,8 +557,9 @@ def test_the_same_phone_in_another_village_is_another_volunteer_with_a_warning(c
     check, outcome = run(csv_bytes(other_village), cohort)
     row = check.rows[0]
     assert row.status == RowStatus.NEW and outcome.created == 1
+    # Whose phone it is stays unsaid (PDPA): the file did not name them.
     assert row.warnings == [
-        "เบอร์โทรนี้เป็นของ นฤมล ฤทธิ์เดช หมู่ที่ 6 บ้านหนองลำเจียก ต.ละแม อ.ละแม จ.ชุมพร อยู่แล้ว "
+        "เบอร์โทรนี้มีในบัญชีของเน็ตอาสาหมู่บ้านอื่นอยู่แล้ว "
         "ระบบจะถือเป็นคนละคนและสร้างบัญชีใหม่ โปรดตรวจว่าเบอร์ถูกต้อง"
     ]
     assert VolunteerProfile.objects.filter(phone="0626840796").count() == 2
@@ -562,7 +580,10 @@ def test_another_volunteer_in_a_village_that_has_one_is_flagged(cohort, signed_u
     ]
     row = check_roster(read_roster(csv_bytes(newcomer), "a.csv"), cohort).rows[0]
     assert row.status == RowStatus.NEW
-    assert row.warnings == ["หมู่บ้านนี้มีเน็ตอาสาในระบบแล้ว: นฤมล ฤทธิ์เดช โทร 0626840796"]
+    assert row.warnings == [
+        "หมู่บ้านนี้มีบัญชีเน็ตอาสาอีกคนในระบบแล้ว (เบอร์โทรต่างกัน) "
+        "หากเป็นคนเดียวกันที่เปลี่ยนเบอร์ โปรดใช้เบอร์เดิมในไฟล์"
+    ]
 
 
 def test_the_same_name_with_another_phone_and_village_is_not_merged(cohort):
@@ -573,12 +594,16 @@ def test_the_same_name_with_another_phone_and_village_is_not_merged(cohort):
 
 
 def test_a_name_that_differs_from_the_existing_account_is_warned_and_the_account_kept(
-    cohort, signed_up
+    cohort, signed_up, trainer
 ):
+    # The trainer trains another cohort she is in, so she joins at once.
+    earlier = TrainingCohortFactory(trainers=[trainer])
+    CohortMembership.objects.create(cohort=earlier, user=signed_up.user)
     renamed = ["นาง", "นฤมน", "ฤทธิ์เดช"] + ROW_A[3:]
-    check, outcome = run(csv_bytes(renamed), cohort)
+    check, outcome = run(csv_bytes(renamed), cohort, by=trainer)
     assert outcome.linked == 1
-    assert check.rows[0].warnings == ["ชื่อในไฟล์ไม่ตรงกับบัญชีเดิม (นฤมล ฤทธิ์เดช) จะใช้บัญชีและชื่อเดิม"]
+    # The account's name is not quoted: the file did not hold it.
+    assert check.rows[0].warnings == ["ชื่อในไฟล์ไม่ตรงกับชื่อในบัญชีเดิม จะใช้บัญชีและชื่อเดิม"]
     signed_up.refresh_from_db()
     assert signed_up.first_name == "นฤมล"
 

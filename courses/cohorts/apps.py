@@ -9,7 +9,8 @@ class CohortsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from courses.cohorts.personal_data import cohorts_section
+        from courses.cohorts.personal_data import cohorts_section, invitations_section
         from npv_site.accounts.personal_data import register_section
 
         register_section("cohorts", cohorts_section)
+        register_section("cohort_invitations", invitations_section)

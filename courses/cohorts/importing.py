@@ -4,8 +4,10 @@ Each new volunteer gets a user account with no usable password, a volunteer
 profile (without PDPA consent: the claim page asks for it), a claim code, a
 membership of the cohort and an enrolment in the cohort's courses. A
 volunteer who already exists (see courses.cohorts.roster) keeps the account
-they have and is only added to the cohort. Rows already in the cohort change
-nothing, so importing the same file again writes nothing.
+they have: one already in a cohort the importer trains is added to the
+cohort; anyone else gets an invitation to accept or decline
+(courses.cohorts.invitations). Rows already in the cohort or already invited
+change nothing, so importing the same file again writes nothing.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.cohorts.claims import new_claim_code_rows
+from courses.cohorts.invitation_notices import forget_notices
 from courses.cohorts.models import (
     ClaimCode,
+    CohortInvitation,
     CohortMembership,
     RosterImport,
     TrainingCohort,
@@ -61,6 +65,7 @@ IMPORT_LOCK_KEY = 7_402_019
 class ImportOutcome:
     created: int = 0
     linked: int = 0
+    invited: int = 0
     unchanged: int = 0
     skipped: int = 0
     rejected: bool = False
@@ -83,7 +88,7 @@ def import_roster(
         _serialise_imports()
         # Checked again inside the transaction: the preview may be stale, and
         # two imports at once must not both create the same volunteer.
-        check = check_roster(parsed, cohort)
+        check = check_roster(parsed, cohort, imported_by)
         outcome = write_roster(
             check, cohort, mode=mode, imported_by=imported_by, roster_import=roster_import
         )
@@ -107,16 +112,21 @@ def write_roster(
     roster_import: RosterImport | None = None,
 ) -> ImportOutcome:
     """Write the good rows of a check. Call inside a transaction."""
-    outcome = ImportOutcome(skipped=check.error_count, unchanged=check.count(RowStatus.MEMBER))
+    outcome = ImportOutcome(
+        skipped=check.error_count,
+        unchanged=check.count(RowStatus.MEMBER) + check.count(RowStatus.INVITED),
+    )
     if mode == RosterImport.Mode.ALL_OR_NOTHING and check.error_count:
         outcome.rejected = True
         return outcome
     new_rows = [row for row in check.rows if row.status == RowStatus.NEW]
     existing_rows = [row for row in check.rows if row.status == RowStatus.EXISTING]
-    if not new_rows and not existing_rows:
+    invite_rows = [row for row in check.rows if row.status == RowStatus.INVITE]
+    if not new_rows and not existing_rows and not invite_rows:
         return outcome
 
-    village_ids = _ensure_villages(new_rows + existing_rows)
+    village_ids = _ensure_villages(new_rows + existing_rows + invite_rows)
+    outcome.invited = _invite(cohort, invite_rows, village_ids, imported_by, roster_import)
     new_user_ids = _create_volunteers(new_rows)
     for row, user_id in zip(new_rows, new_user_ids, strict=True):
         row.user_id = user_id
@@ -151,6 +161,36 @@ def write_roster(
     enrol_users(cohort, [row.user_id for row in existing_rows])
     outcome.created, outcome.linked = len(new_rows), len({row.user_id for row in existing_rows})
     return outcome
+
+
+def _invite(
+    cohort: TrainingCohort,
+    rows: list[RosterRow],
+    village_ids: dict[VillageKey, int],
+    imported_by,
+    roster_import: RosterImport | None,
+) -> int:
+    """Invitations for the rows that match an account outside the importer's
+    cohorts (check_roster left out those already invited)."""
+    inviting = {row.user_id: row for row in rows}
+    now = timezone.now()
+    CohortInvitation.objects.bulk_create(
+        [
+            CohortInvitation(
+                cohort=cohort,
+                user_id=user_id,
+                invited_by=imported_by,
+                created=now,
+                village_id=village_ids[row.village_key],
+                roster_phone=row.phone,
+                roster_import=roster_import,
+            )
+            for user_id, row in inviting.items()
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    forget_notices(inviting)
+    return len(inviting)
 
 
 def insert_rows(model, rows: list[dict]) -> None:
@@ -400,6 +440,7 @@ def _record_outcome(
     roster_import.row_count = len(check.rows)
     roster_import.created_count = outcome.created
     roster_import.linked_count = outcome.linked
+    roster_import.invited_count = outcome.invited
     roster_import.unchanged_count = outcome.unchanged
     roster_import.skipped_count = outcome.skipped
     roster_import.finished_at = timezone.now()

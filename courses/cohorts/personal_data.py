@@ -1,4 +1,4 @@
-from courses.cohorts.models import CohortMembership
+from courses.cohorts.models import CohortInvitation, CohortMembership
 
 
 def cohorts_section(user) -> list[dict]:
@@ -11,4 +11,17 @@ def cohorts_section(user) -> list[dict]:
             "imported_at": membership.imported_at,
         }
         for membership in CohortMembership.objects.filter(user=user).select_related("cohort")
+    ]
+
+
+def invitations_section(user) -> list[dict]:
+    """The invitations to cohorts a volunteer received and how they answered."""
+    return [
+        {
+            "cohort": invitation.cohort.name,
+            "invited_at": invitation.created,
+            "status": invitation.status,
+            "decided_at": invitation.decided_at,
+        }
+        for invitation in CohortInvitation.objects.filter(user=user).select_related("cohort")
     ]

@@ -22,7 +22,7 @@ from wagtail.admin.widgets.button import Button, MenuItem
 from courses.cohorts.forms import TrainingCohortForm
 from courses.cohorts.models import CohortMembership, Province, TrainingCohort, Village
 from courses.cohorts.permissions import cohort_permission_policy
-from courses.cohorts.views import reports, roster, volunteers
+from courses.cohorts.views import cohort_invitations, reports, roster, volunteers
 from courses.models import CoursePage
 
 ANY_ACTION = ["add", "change", "delete", "view"]
@@ -120,6 +120,12 @@ class CohortEditView(generic.EditView):
                 icon_name="table",
                 priority=7,
             ),
+            Button(
+                _("ค้นหาและเชิญเน็ตอาสา"),
+                url=reverse("cohorts:find_volunteers", args=[self.object.pk]),
+                icon_name="search",
+                priority=8,
+            ),
         ]
 
 
@@ -206,6 +212,21 @@ class TrainingCohortViewSet(ModelViewSet):
                 "<int:pk>/volunteers/<int:membership_pk>/new-code/",
                 volunteers.NewClaimCodeView.as_view(),
                 name="new_claim_code",
+            ),
+            path(
+                "<int:pk>/invitations/",
+                cohort_invitations.CohortInvitationsView.as_view(),
+                name="invitations",
+            ),
+            path(
+                "<int:pk>/invitations/<int:invitation_pk>/approve/",
+                cohort_invitations.ApproveInvitationView.as_view(),
+                name="approve_invitation",
+            ),
+            path(
+                "<int:pk>/find-volunteers/",
+                cohort_invitations.FindVolunteersView.as_view(),
+                name="find_volunteers",
             ),
             path("<int:pk>/claim-sheet/", volunteers.ClaimSheetView.as_view(), name="claim_sheet"),
             path(

@@ -27,7 +27,7 @@ def _check_title(cleaned_data, add_error):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = VolunteerProfile
-        fields = PROFILE_FIELDS
+        fields = [*PROFILE_FIELDS, "findable_by_trainers"]
         widgets = {
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
             "village_no": forms.NumberInput(attrs={"inputmode": "numeric"}),
@@ -37,6 +37,17 @@ class ProfileForm(forms.ModelForm):
         cleaned_data = super().clean()
         _check_title(cleaned_data, self.add_error)
         return cleaned_data
+
+    def save(self, commit=True):
+        profile = super().save(commit=False)
+        # When the consent was given is recorded; withdrawing it clears it.
+        if not profile.findable_by_trainers:
+            profile.findable_consented_at = None
+        elif profile.findable_consented_at is None:
+            profile.findable_consented_at = timezone.now()
+        if commit:
+            profile.save()
+        return profile
 
 
 class VolunteerSignupForm(forms.Form):

@@ -41,6 +41,19 @@ class VolunteerProfile(models.Model):
     village_name = models.CharField(_("ชื่อหมู่บ้าน"), max_length=150)
     consented_at = models.DateTimeField(_("ยินยอมตามประกาศความเป็นส่วนตัวเมื่อ"), null=True)
     privacy_notice_version = models.CharField(max_length=20, blank=True)
+    # PDPA: a separate, withdrawable consent. Off, a self-registered volunteer
+    # is invisible to every trainer until a trainer's roster names them.
+    findable_by_trainers = models.BooleanField(
+        _("ให้วิทยากรในจังหวัดของฉันค้นหาและเชิญฉันเข้ารุ่นการอบรมได้"),
+        default=False,
+        help_text=_(
+            "วิทยากรของรุ่นการอบรมในจังหวัดของคุณจะเห็นเฉพาะชื่อ อำเภอ และหมู่บ้านของคุณ "
+            "(ไม่เห็นเบอร์โทรหรืออีเมล) และส่งคำเชิญให้คุณตอบรับหรือปฏิเสธได้ ยกเลิกได้ทุกเมื่อ"
+        ),
+    )
+    findable_consented_at = models.DateTimeField(
+        _("ยินยอมให้วิทยากรค้นหาได้เมื่อ"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("ข้อมูลเน็ตอาสา")

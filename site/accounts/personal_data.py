@@ -37,4 +37,8 @@ def profile_section(user):
     data = {field: getattr(profile, field) for field in PROFILE_FIELDS}
     data["consented_at"] = profile.consented_at.isoformat() if profile.consented_at else None
     data["privacy_notice_version"] = profile.privacy_notice_version
+    data["findable_by_trainers"] = profile.findable_by_trainers
+    data["findable_consented_at"] = (
+        profile.findable_consented_at.isoformat() if profile.findable_consented_at else None
+    )
     return data

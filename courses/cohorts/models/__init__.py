@@ -2,10 +2,12 @@ from .claims import ClaimCode
 from .cohorts import CohortMembership, Province, TrainingCohort
 from .exports import ReportExport
 from .imports import RosterImport
+from .invitations import CohortInvitation
 from .villages import Village
 
 __all__ = [
     "ClaimCode",
+    "CohortInvitation",
     "CohortMembership",
     "Province",
     "ReportExport",

@@ -43,6 +43,7 @@ class RosterImport(models.Model):
     row_count = models.PositiveIntegerField(_("จำนวนแถว"), default=0)
     created_count = models.PositiveIntegerField(_("สร้างบัญชีใหม่"), default=0)
     linked_count = models.PositiveIntegerField(_("เพิ่มบัญชีเดิมเข้ารุ่น"), default=0)
+    invited_count = models.PositiveIntegerField(_("ส่งคำเชิญ"), default=0)
     unchanged_count = models.PositiveIntegerField(_("อยู่ในรุ่นแล้ว"), default=0)
     skipped_count = models.PositiveIntegerField(_("แถวที่ผิดและข้ามไป"), default=0)
     message = models.TextField(_("ข้อความ"), blank=True)

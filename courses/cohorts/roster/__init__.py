@@ -4,8 +4,9 @@
 whole file with a Thai message (`RosterFileError`): too big, not CSV/XLSX, no
 header, missing or extra columns. `validate_row()` (rows.py) lists what is
 wrong with one row; `check_roster()` (matching.py) gives every row a status
-(new, existing, already in the cohort, error) and its problems in Thai, and
-documents who "already exists". Nothing here writes to the database.
+(new, existing, already in the cohort, to invite, invited, error) and its
+problems in Thai, and documents who "already exists" and what the preview may
+say of them. Nothing here writes to the database.
 """
 
 from courses.cohorts.roster.matching import RosterCheck, check_roster

@@ -13,16 +13,29 @@ volunteer when the same phone and village are found
   so the match survives the volunteer editing their profile), or
 * in a volunteer profile (an account made by sign-up or an earlier import).
 
-A match already in this cohort changes nothing; a match elsewhere is added to
-this cohort with the account it has. A row that matches two accounts is an
-error, for an administrator to sort out, never a guess.
+A match already in this cohort changes nothing. A match already in another
+cohort the importer trains joins this cohort with the account it has (the
+trainer sees that person already). Any other match is *invited*
+(CohortInvitation): the owner of the account accepts or declines, and until
+then the trainer learns nothing about them. A row that matches two accounts
+is an error, for an administrator to sort out, never a guess.
+
+What the preview may say (PDPA)
+-------------------------------
+A trainer sees personal data only of the volunteers of the cohorts they
+train. So no message here ever quotes a name, phone, e-mail or address that
+the file itself did not hold: a row may say that it matches an account, and
+whether that person is in this cohort or invited to it, never who it is.
+Otherwise one upload of the public village register, then discarded, would
+list every volunteer in the country.
 
 The same phone in a *different* village is a different volunteer (a shared
 family phone, or a typing slip): the row gets an account of its own and a
 warning the trainer sees in the preview, in the file and against the
-database alike. Two rows for the same village in one file are errors (one
-volunteer per village); a row repeating an earlier row's phone and village is
-an error on the repeat. A repeated full name alone is not flagged.
+database alike (against the database without saying whose it is). Two rows
+for the same village in one file are errors (one volunteer per village); a
+row repeating an earlier row's phone and village is an error on the repeat.
+A repeated full name alone is not flagged.
 """
 
 from __future__ import annotations
@@ -63,12 +76,14 @@ class RosterCheck:
         return [row for row in self.rows if row.errors or row.warnings]
 
 
-def check_roster(parsed: ParsedRoster, cohort) -> RosterCheck:
-    """Every row with its status (new, existing, already in the cohort, error)
-    and its problems. Reads the database, writes nothing."""
+def check_roster(parsed: ParsedRoster, cohort, importer=None) -> RosterCheck:
+    """Every row with its status (new, existing, already in the cohort,
+    invited, error) and its problems. `importer` is the user whose cohorts
+    decide which matches may join at once; without one, only this cohort's.
+    Reads the database, writes nothing."""
     rows = [validate_row(raw) for raw in parsed.rows]
     _flag_duplicates_in_file(rows)
-    _match_existing(rows, cohort)
+    _match_existing(rows, cohort, importer)
     _flag_register_and_scope(rows, cohort)
     for row in rows:
         if row.errors:
@@ -137,24 +152,7 @@ class _Profile:
     user_id: int
     phone: str
     village_key: VillageKey
-    first_name: str
-    last_name: str
-    village_name: str
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-    @property
-    def village_label(self) -> str:
-        province, district, subdistrict, number = self.village_key
-        return _("หมู่ที่ %(no)s %(name)s ต.%(sub)s อ.%(district)s จ.%(province)s") % {
-            "no": number,
-            "name": self.village_name,
-            "sub": subdistrict,
-            "district": district,
-            "province": province,
-        }
+    name: tuple[str, str]
 
 
 def _profiles(**filters) -> list[_Profile]:
@@ -167,24 +165,37 @@ def _profiles(**filters) -> list[_Profile]:
         "village_no",
         "first_name",
         "last_name",
-        "village_name",
     )
     return [
         _Profile(
             user_id,
             phone,
             village_key_of(province, district, subdistrict, village_no),
-            first,
-            last,
-            village,
+            (first, last),
         )
-        for user_id, phone, province, district, subdistrict, village_no, first, last, village in (
+        for user_id, phone, province, district, subdistrict, village_no, first, last in (
             VolunteerProfile.objects.filter(**filters).values_list(*fields)
         )
     ]
 
 
-def _match_existing(rows: list[RosterRow], cohort) -> None:
+def _visible_to(importer, user_ids: set[int]) -> set[int]:
+    """Those of `user_ids` already in a cohort the importer trains."""
+    from courses.cohorts.models import CohortMembership
+
+    if importer is None or not user_ids:
+        return set()
+    visible: set[int] = set()
+    for chunk in _chunks(sorted(user_ids)):
+        visible.update(
+            CohortMembership.objects.filter(
+                cohort__trainers=importer, user_id__in=chunk
+            ).values_list("user_id", flat=True)
+        )
+    return visible
+
+
+def _match_existing(rows: list[RosterRow], cohort, importer) -> None:
     from courses.cohorts.models import CohortMembership
 
     candidates = [row for row in rows if row.identity]
@@ -215,12 +226,22 @@ def _match_existing(rows: list[RosterRow], cohort) -> None:
             profiles_by_phone[profile.phone].append(profile)
             by_identity[(profile.phone, profile.village_key)].add(profile.user_id)
             profile_of_user[profile.user_id] = profile
-    profiles_by_village: dict[VillageKey, list[_Profile]] = defaultdict(list)
-    for profile in _profiles(province__in=provinces):
-        profiles_by_village[profile.village_key].append(profile)
-        profile_of_user.setdefault(profile.user_id, profile)
+    # Only which villages have someone, never who: see "What the preview may say".
+    phones_by_village: dict[VillageKey, set[str]] = defaultdict(set)
+    for province, district, subdistrict, number, phone in VolunteerProfile.objects.filter(
+        province__in=provinces
+    ).values_list("province", "district", "subdistrict", "village_no", "phone"):
+        phones_by_village[village_key_of(province, district, subdistrict, number)].add(phone)
 
+    matched = {
+        next(iter(users))
+        for row in candidates
+        if len(users := by_identity.get(row.identity, set())) == 1
+    }
     members = set(cohort.memberships.values_list("user_id", flat=True)) if cohort.pk else set()
+    # All of the cohort's invitations: no longer a list than its roster.
+    invited = set(cohort.invitations.values_list("user_id", flat=True)) if cohort.pk else set()
+    visible = _visible_to(importer, matched - members - invited)
     for row in candidates:
         users = by_identity.get(row.identity, set())
         if len(users) > 1:
@@ -228,34 +249,36 @@ def _match_existing(rows: list[RosterRow], cohort) -> None:
             continue
         if users:
             row.user_id = next(iter(users))
-            row.status = RowStatus.MEMBER if row.user_id in members else RowStatus.EXISTING
+            if row.user_id in members:
+                row.status = RowStatus.MEMBER
+            elif row.user_id in invited:
+                row.status = RowStatus.INVITED
+            elif row.user_id in visible:
+                row.status = RowStatus.EXISTING
+            else:
+                # Nothing more is said of an account the trainer may not see,
+                # not even whether the name in the file is right.
+                row.status = RowStatus.INVITE
+                continue
             profile = profile_of_user.get(row.user_id)
-            if profile and (profile.first_name, profile.last_name) != (
-                row.first_name,
-                row.last_name,
-            ):
-                row.warnings.append(
-                    _("ชื่อในไฟล์ไม่ตรงกับบัญชีเดิม (%(name)s) จะใช้บัญชีและชื่อเดิม") % {"name": profile.name}
-                )
+            if profile and profile.name != (row.first_name, row.last_name):
+                row.warnings.append(_("ชื่อในไฟล์ไม่ตรงกับชื่อในบัญชีเดิม จะใช้บัญชีและชื่อเดิม"))
             continue
         row.status = RowStatus.NEW
-        for profile in profiles_by_phone.get(row.phone, []):
+        if any(profile.village_key != row.village_key for profile in profiles_by_phone[row.phone]):
             row.warnings.append(
                 _(
-                    "เบอร์โทรนี้เป็นของ %(name)s %(village)s อยู่แล้ว "
+                    "เบอร์โทรนี้มีในบัญชีของเน็ตอาสาหมู่บ้านอื่นอยู่แล้ว "
                     "ระบบจะถือเป็นคนละคนและสร้างบัญชีใหม่ โปรดตรวจว่าเบอร์ถูกต้อง"
                 )
-                % {
-                    "name": profile.name,
-                    "village": profile.village_label,
-                }
             )
-        for profile in profiles_by_village.get(row.village_key, []):
-            if profile.phone != row.phone:
-                row.warnings.append(
-                    _("หมู่บ้านนี้มีเน็ตอาสาในระบบแล้ว: %(name)s โทร %(phone)s")
-                    % {"name": profile.name, "phone": profile.phone}
+        if phones_by_village.get(row.village_key, set()) - {row.phone}:
+            row.warnings.append(
+                _(
+                    "หมู่บ้านนี้มีบัญชีเน็ตอาสาอีกคนในระบบแล้ว (เบอร์โทรต่างกัน) "
+                    "หากเป็นคนเดียวกันที่เปลี่ยนเบอร์ โปรดใช้เบอร์เดิมในไฟล์"
                 )
+            )
 
 
 def _flag_register_and_scope(rows: list[RosterRow], cohort) -> None:

@@ -42,6 +42,9 @@ class RowStatus(StrEnum):
     NEW = "new"
     EXISTING = "existing"
     MEMBER = "member"
+    # A match outside the importer's cohorts: invited, never added at once.
+    INVITE = "invite"
+    INVITED = "invited"
 
     @property
     def label(self) -> str:
@@ -50,6 +53,8 @@ class RowStatus(StrEnum):
             RowStatus.NEW: _("สร้างบัญชีใหม่"),
             RowStatus.EXISTING: _("มีบัญชีแล้ว เพิ่มเข้ารุ่นนี้"),
             RowStatus.MEMBER: _("อยู่ในรุ่นนี้แล้ว ไม่เปลี่ยนแปลง"),
+            RowStatus.INVITE: _("ตรงกับบัญชีที่มีอยู่แล้ว: จะส่งคำเชิญให้เจ้าของบัญชียืนยัน"),
+            RowStatus.INVITED: _("ส่งคำเชิญเจ้าของบัญชีไปแล้ว ไม่ส่งซ้ำ"),
         }[self]
 
 
@@ -71,7 +76,7 @@ class RosterRow:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     status: RowStatus = RowStatus.NEW
-    user_id: int | None = None  # the matched account, for EXISTING and MEMBER
+    user_id: int | None = None  # the matched account, for every status but NEW and ERROR
 
     @property
     def village_key(self) -> VillageKey | None:

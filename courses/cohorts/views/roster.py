@@ -92,7 +92,7 @@ class RosterPreviewView(RosterImportMixin, TemplateView):
         except RosterFileError as error:
             messages.error(request, str(error))
             return redirect("cohorts:import", self.cohort.pk)
-        self.check = check_roster(parsed, self.cohort)
+        self.check = check_roster(parsed, self.cohort, request.user)
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
@@ -142,10 +142,15 @@ class RosterPreviewView(RosterImportMixin, TemplateView):
                 "new": check.count(RowStatus.NEW),
                 "existing": check.count(RowStatus.EXISTING),
                 "member": check.count(RowStatus.MEMBER),
+                "invite": check.count(RowStatus.INVITE),
+                "invited": check.count(RowStatus.INVITED),
                 "error": check.error_count,
                 "warning": check.warning_count,
                 "good": check.good_count,
                 "joining": check.count(RowStatus.NEW) + check.count(RowStatus.EXISTING),
+                "changing": check.count(RowStatus.NEW)
+                + check.count(RowStatus.EXISTING)
+                + check.count(RowStatus.INVITE),
                 "total": len(check.rows),
             },
             show=show,
@@ -167,6 +172,7 @@ def progress_payload(roster_import: RosterImport) -> dict:
         "row_count": roster_import.row_count,
         "created": roster_import.created_count,
         "linked": roster_import.linked_count,
+        "invited": roster_import.invited_count,
         "unchanged": roster_import.unchanged_count,
         "skipped": roster_import.skipped_count,
         "message": roster_import.message,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import segno
 from django.contrib import messages
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -23,7 +24,7 @@ from courses.cohorts.claims import (
     format_code,
     issue_new_code,
 )
-from courses.cohorts.models import ClaimCode, CohortMembership, RosterImport
+from courses.cohorts.models import ClaimCode, CohortInvitation, CohortMembership, RosterImport
 from courses.cohorts.roster import THAI_DIGITS
 from courses.cohorts.views.mixins import CohortAdminMixin
 
@@ -71,7 +72,7 @@ class VolunteerLine:
     def state(self) -> str:
         if self.claim is None:
             return ClaimState.OWN_ACCOUNT
-        if self.claim.is_claimed:
+        if self.claim.is_claimed or self.membership.user.has_usable_password():
             return ClaimState.CLAIMED
         return ClaimState.EXPIRED if self.claim.is_expired else ClaimState.PENDING
 
@@ -158,6 +159,9 @@ class CohortVolunteersView(CohortAdminMixin, TemplateView):
                 user__claim_code__isnull=False, user__claim_code__claimed_at__isnull=True
             ).count(),
             courses=self.cohort.courses.order_by("title"),
+            pending_invitations=self.cohort.invitations.filter(
+                status=CohortInvitation.Status.PENDING
+            ).count(),
             imports=self.cohort.roster_imports.defer("content").select_related("uploaded_by")[:5],
             running_import=self.cohort.roster_imports.filter(
                 status__in=[RosterImport.Status.QUEUED, RosterImport.Status.RUNNING]
@@ -204,8 +208,12 @@ class ClaimSheetView(CohortAdminMixin, TemplateView):
     page_title = gettext_lazy("ใบรับบัญชี")
 
     def get_context_data(self, **kwargs):
+        # Only the cohort's own members whose account nobody has taken yet
+        # (no claim, and no password set another way).
         pending = _memberships(self.cohort).filter(
-            user__claim_code__isnull=False, user__claim_code__claimed_at__isnull=True
+            user__claim_code__isnull=False,
+            user__claim_code__claimed_at__isnull=True,
+            user__password__startswith=UNUSABLE_PASSWORD_PREFIX,
         )
         province = self.request.GET.get("province", "")
         if province:
