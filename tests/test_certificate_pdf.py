@@ -2,6 +2,8 @@
 
 import io
 import os
+import re
+import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -342,3 +344,140 @@ def test_many_renders_in_one_worker_process_keep_working(monkeypatch):
         user, course = completed_enrolment(first_name=first_name)
         certificate = services.issue_certificate(user.pk, course.pk)
         assert pdf_of(certificate).startswith(b"%PDF")
+
+
+# Names that put SARA AM (with each tone mark and none, after short, tall
+# and descending consonants), SARA AA, stacked vowels with tone marks and the
+# other vowels in one certificate, in both orders: which of two words is drawn
+# first decides what a glyph reads as when a font gives one glyph two texts.
+MIXED_NAMES = [
+    ("นาย", "น้ำค้าง", "สำราญ"),
+    ("นาง", "สำราญ", "น้ำค้าง"),
+    ("นางสาว", "ปู่ญี่ปุ่น", "ค่ำก๋ำต๊ำน้ำใส"),
+    ("นาย", "ฝ้ำป่ำฟ๊ำทิ้งถึ่ง", "พื้นปิ่นแก้วโพธิ์"),
+    ("นาง", "เกื้อไหล่ฤๅ", "ผู้กุ้งปั้นน้ำทวีศักดิ์"),
+]
+PLACES = [
+    {"village_name": "บ้านน้ำใส", "subdistrict": "ปี่ทอง", "district": "เมืองน่าน", "province": "น่าน"},
+    {"village_name": "บ้านหมู่ที่ดี", "subdistrict": "น้ำพุ", "district": "ศรีสำโรง", "province": "สุโขทัย"},
+]
+
+
+def mixed_certificate(index: int):
+    load_demo_design()
+    title, first, last = MIXED_NAMES[index]
+    return issue(
+        title=title, first_name=first, last_name=last, name_en="Namkhang Samran",
+        village_no=7, **PLACES[index % len(PLACES)],
+    )
+
+
+def printed_texts(content) -> list[str]:
+    """Every text on the certificate, in reading order, as it is printed."""
+    from certificates.rendering import certificate_html
+
+    texts = [
+        content.issuer_name, content.issuer_detail, content.title, content.statement,
+        content.holder_name, content.holder_name_en, content.place, content.completion_text,
+        content.course_title, content.closing_text, content.date_line,
+        *(text for s in content.signatories for text in (f"({s.name})", s.position)),
+        f"เลขที่ {content.number}", "ตรวจสอบเกียรติบัตร", content.code,
+        content.verification_url.split("://", 1)[-1],
+    ]
+    html = certificate_html(content)
+    assert all(unicodedata.normalize("NFC", t) in html for t in texts if t)
+    return [unicodedata.normalize("NFC", " ".join(t.split())) for t in texts if t]
+
+
+@pytest.mark.parametrize("index", range(len(MIXED_NAMES)))
+def test_pdftotext_reads_every_text_of_the_certificate_as_printed(index):
+    certificate = mixed_certificate(index)
+    content = services.content_for(certificate.current_version)
+    result = subprocess.run(  # noqa: S603
+        ["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"],  # noqa: S607
+        input=pdf_of(certificate), capture_output=True, check=True,
+    )
+    # -raw: the text in the order it is drawn, which is the reading order, one
+    # line of the page a line. (The default, physical, layout moves a tone
+    # mark or a vowel drawn past its consonant's edge onto a line of its own,
+    # whatever a font maps it to.) pdftotext also guesses a word space where
+    # a mark shifted left leaves a gap: lines are compared without spaces.
+    lines = [
+        unicodedata.normalize("NFC", "".join(line.split()))
+        for line in result.stdout.decode("utf-8").splitlines()
+        if line.strip()
+    ]
+    assert lines == ["".join(text.split()) for text in printed_texts(content)]
+
+
+@pytest.mark.parametrize("index", range(len(MIXED_NAMES)))
+def test_pypdf_reads_every_text_of_the_certificate_as_printed(index):
+    certificate = mixed_certificate(index)
+    content = services.content_for(certificate.current_version)
+    text = pdf_reader(pdf_of(certificate)).pages[0].extract_text()
+    # pypdf puts a space before a raised mark whatever the font: whitespace
+    # is left out of the comparison.
+    expected = "".join("".join(printed_texts(content)).split())
+    assert unicodedata.normalize("NFC", "".join(text.split())) == expected
+
+
+def drawn_glyphs(pdf: bytes) -> list[tuple[str, int, str]]:
+    """(BaseFont, glyph id, its text in the ToUnicode map) of every glyph the
+    page draws, in order; text None when the map has no entry."""
+    import pikepdf
+
+    document = pikepdf.open(io.BytesIO(pdf))
+    page = document.pages[0]
+    maps = {}
+    for key, font in page.Resources.Font.items():
+        cmap = font.ToUnicode.read_bytes().decode("latin-1")
+        maps[key] = (
+            str(font.BaseFont),
+            {
+                int(glyph, 16): bytes.fromhex(text).decode("utf-16-be")
+                for glyph, text in re.findall(r"<([0-9a-f]{4})> <([0-9a-f]*)>", cmap)
+            },
+        )
+    glyphs, current = [], None
+    for operands, operator in pikepdf.parse_content_stream(page):
+        if str(operator) == "Tf":
+            current = str(operands[0])
+        elif str(operator) in ("Tj", "TJ"):
+            items = operands[0] if str(operator) == "TJ" else operands
+            for item in items:
+                if isinstance(item, pikepdf.String):
+                    data = bytes(item)
+                    for i in range(0, len(data), 2):
+                        glyph = int.from_bytes(data[i : i + 2], "big")
+                        name, mapping = maps[current]
+                        glyphs.append((name, glyph, mapping.get(glyph)))
+    return glyphs
+
+
+@pytest.mark.parametrize("index", range(len(MIXED_NAMES)))
+def test_every_glyph_drawn_maps_to_its_text(index):
+    from fontTools.ttLib import TTFont
+
+    from certificates import fonts
+
+    names = {
+        weight: TTFont(fonts.STATIC_FOLDER / path).getGlyphOrder()
+        for weight, path in fonts.FONT_FILES.items()
+    }
+    glyphs = drawn_glyphs(pdf_of(mixed_certificate(index)))
+    texts = {}
+    for position, (font, glyph, text) in enumerate(glyphs):
+        glyph_names = names["bold" if font.endswith("-Bold") else "regular"]
+        name = glyph_names[glyph]
+        texts[name] = text
+        if name in ("uni0E4D.saraam", "uni0E4D.narrow.saraam"):
+            # ำ is one character drawn as two glyphs: the NIKHAHIT stands for
+            # nothing, the SARA AA after it for the whole ำ.
+            assert glyph_names[glyphs[position + 1][1]] == "uni0E32.saraam"
+            assert text == ""
+        else:
+            assert text and text != "\uffff", f"{name} (glyph {glyph}) reads {text!r}"
+    assert texts["uni0E32.saraam"] == "ำ" and texts["uni0E32"] == "า"
+    tones = {name: text for name, text in texts.items() if name.startswith("uni0E4D0E4")}
+    assert tones, "no SARA AM with a tone mark drawn"
+    assert all(text == fonts.GLYPH_TEXT.get(name, "?") for name, text in tones.items())
