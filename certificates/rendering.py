@@ -41,10 +41,12 @@ STYLESHEET = "certificates/certificate.css"
 DEFAULT_LOGO = "certificates/logo.svg"
 IMAGE_CACHE_LIMIT = 200
 
-# PDF/A-2b: archival PDF whose look is fixed (fonts embedded, colours
-# defined). Not the "u" level: WeasyPrint cannot promise a correct Unicode
-# mapping for every shaped Thai glyph, so claiming it would be untrue.
-PDF_VARIANT = "pdf/a-2b"
+# PDF/A-2a: archival PDF whose look is fixed (fonts embedded, colours
+# defined), whose every glyph maps to its text (Sarabun NPV, certificates/
+# fonts.py, with _GlyphTexts below) and which is tagged (the variant turns on
+# WeasyPrint's pdf_tags): a structure tree in reading order, in the
+# document's language, th, so that a screen reader reads it in Thai.
+PDF_VARIANT = "pdf/a-2a"
 
 # Layout figures shared by the template and the line-breaking code (points).
 CONTENT_WIDTH_PT = 640

@@ -139,7 +139,7 @@ def test_pdf_text_has_the_number_code_and_english_name():
     assert "2562" in text
 
 
-def test_pdf_is_one_a4_landscape_page_in_pdf_a_2b_and_small():
+def test_pdf_is_one_a4_landscape_page_in_pdf_a_2a_and_small():
     load_demo_design()
     certificate = issue()
     pdf = pdf_of(certificate)
@@ -148,7 +148,7 @@ def test_pdf_is_one_a4_landscape_page_in_pdf_a_2b_and_small():
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (842, 595)
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
-    assert b'pdfaid:part="2"' in xmp and b'pdfaid:conformance="B"' in xmp
+    assert b'pdfaid:part="2"' in xmp and b'pdfaid:conformance="A"' in xmp
     assert reader.trailer["/Root"]["/OutputIntents"][0]["/S"] == "/GTS_PDFA1"
     assert len(pdf) < 100 * 1024
 
@@ -481,3 +481,105 @@ def test_every_glyph_drawn_maps_to_its_text(index):
     tones = {name: text for name, text in texts.items() if name.startswith("uni0E4D0E4")}
     assert tones, "no SARA AM with a tone mark drawn"
     assert all(text == fonts.GLYPH_TEXT.get(name, "?") for name, text in tones.items())
+
+
+def marked_texts(pdf: bytes) -> dict[int, str]:
+    """The text drawn in each marked-content sequence of the page, by MCID."""
+    import pikepdf
+
+    document = pikepdf.open(io.BytesIO(pdf))
+    page = document.pages[0]
+    maps = {}
+    for key, font in page.Resources.Font.items():
+        cmap = font.ToUnicode.read_bytes().decode("latin-1")
+        maps[key] = {
+            int(glyph, 16): bytes.fromhex(text).decode("utf-16-be")
+            for glyph, text in re.findall(r"<([0-9a-f]{4})> <([0-9a-f]*)>", cmap)
+        }
+    texts, open_ids, current = {}, [], None
+    for operands, operator in pikepdf.parse_content_stream(page):
+        operator = str(operator)
+        if operator == "BDC":
+            properties = operands[1]
+            open_ids.append(int(properties.MCID) if "/MCID" in properties else None)
+        elif operator == "BMC":
+            open_ids.append(None)
+        elif operator == "EMC":
+            open_ids.pop()
+        elif operator == "Tf":
+            current = str(operands[0])
+        elif operator in ("Tj", "TJ") and open_ids and open_ids[-1] is not None:
+            items = operands[0] if operator == "TJ" else operands
+            for item in items:
+                if isinstance(item, pikepdf.String):
+                    data = bytes(item)
+                    texts[open_ids[-1]] = texts.get(open_ids[-1], "") + "".join(
+                        maps[current][int.from_bytes(data[i : i + 2], "big")]
+                        for i in range(0, len(data), 2)
+                    )
+    return texts
+
+
+def structure(pdf: bytes) -> list[tuple[str, list[int], str | None]]:
+    """The structure tree, depth first: (type, its marked-content ids, Alt)."""
+    import pikepdf
+
+    document = pikepdf.open(io.BytesIO(pdf))
+    elements = []
+
+    def walk(element):
+        kids = element.get("/K")
+        kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+        own = [int(kid) for kid in kids if isinstance(kid, int)]
+        alt = str(element["/Alt"]) if "/Alt" in element else None
+        elements.append((str(element.get("/S", "")), own, alt))
+        for kid in kids:
+            if isinstance(kid, pikepdf.Dictionary):
+                walk(kid)
+
+    walk(document.Root.StructTreeRoot)
+    return elements
+
+
+@pytest.mark.parametrize("index", [0, 3])
+def test_tagged_pdf_reads_every_text_in_thai_in_reading_order(index, caplog):
+    """What a screen reader follows: the structure tree, in the language th."""
+    import pikepdf
+
+    certificate = mixed_certificate(index)
+    content = services.content_for(certificate.current_version)
+    pdf = pdf_of(certificate)
+    document = pikepdf.open(io.BytesIO(pdf))
+    assert document.Root.MarkInfo.Marked is True
+    assert str(document.Root.Lang) == "th"
+    assert [str(kid.S) for kid in document.Root.StructTreeRoot.K] == ["/Document"]
+
+    texts = marked_texts(pdf)
+    in_order = [texts[mcid] for _, ids, _ in structure(pdf) for mcid in ids if mcid in texts]
+    # Every marked text is in the tree, once.
+    assert sorted(mcid for _, ids, _ in structure(pdf) for mcid in ids if mcid in texts) == sorted(
+        texts
+    )
+    read = unicodedata.normalize("NFC", "".join("".join(in_order).split()))
+    assert read == "".join("".join(printed_texts(content)).split())
+
+    figures = [alt for kind, _, alt in structure(pdf) if kind == "/Figure"]
+    assert len(figures) == 2 + len(content.signatories)  # logo, QR code, signatures
+    assert figures[0] == f"ตราสัญลักษณ์ {content.issuer_name}"
+    assert f"ลายมือชื่อ {content.signatories[0].name}" in figures
+    assert "คิวอาร์โค้ดสำหรับตรวจสอบเกียรติบัตร" in figures
+    assert not [r for r in caplog.records if r.name == "weasyprint" and r.levelname == "ERROR"]
+
+
+def test_pdf_a_2a_markers_are_declared():
+    import pikepdf
+
+    load_demo_design()
+    pdf = pikepdf.open(io.BytesIO(pdf_of(issue())))
+    with pdf.open_metadata() as xmp:
+        assert xmp["pdfaid:part"] == "2" and xmp["pdfaid:conformance"] == "A"
+    assert pdf.Root.OutputIntents[0].S == "/GTS_PDFA1"
+    assert pdf.pdf_version >= "1.7"
+    for font in pdf.pages[0].Resources.Font.values():
+        descendant = font.DescendantFonts[0]
+        assert "/FontFile2" in descendant.FontDescriptor and "/ToUnicode" in font
