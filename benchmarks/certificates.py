@@ -309,7 +309,7 @@ def run(arguments, env: dict, folder: Path) -> dict:
     }
     print(f"Render, floor (bare page, same font):  {results['floor_render_ms']:8.1f} ms median")
     print(
-        f"Render, certificate (PDF/A-2b):        {results['certificate_render_ms']:8.1f} ms median"
+        f"Render, certificate ({rendering.PDF_VARIANT}):        {results['certificate_render_ms']:8.1f} ms median"
         f"  = {results['ratio_to_floor']}x the floor (target 1.5x)"
     )
     print(

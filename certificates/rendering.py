@@ -41,10 +41,12 @@ STYLESHEET = "certificates/certificate.css"
 DEFAULT_LOGO = "certificates/logo.svg"
 IMAGE_CACHE_LIMIT = 200
 
-# PDF/A-2b: archival PDF whose look is fixed (fonts embedded, colours
-# defined). Not the "u" level: WeasyPrint cannot promise a correct Unicode
-# mapping for every shaped Thai glyph, so claiming it would be untrue.
-PDF_VARIANT = "pdf/a-2b"
+# PDF/A-2a: archival PDF whose look is fixed (fonts embedded, colours
+# defined), whose every glyph maps to its text (Sarabun NPV, certificates/
+# fonts.py, with _GlyphTexts below) and which is tagged (the variant turns on
+# WeasyPrint's pdf_tags): a structure tree in reading order, in the
+# document's language, th, so that a screen reader reads it in Thai.
+PDF_VARIANT = "pdf/a-2a"
 
 # Layout figures shared by the template and the line-breaking code (points).
 CONTENT_WIDTH_PT = 640
@@ -322,6 +324,59 @@ def _serialize_streams_once(document, pdf) -> None:
             pdf.objects[index] = SerializedOnce(item)
 
 
+class _GlyphTexts(dict):
+    """A font's glyph-to-text map (WeasyPrint 70's `Font.to_unicode`) that
+    gives the prepared font's SARA AM glyphs their own text.
+
+    WeasyPrint maps a glyph to text the first time it draws it, giving a
+    cluster's whole text to one of the cluster's glyphs and nothing to the
+    others; for ำ, ่ำ, ้ำ it would write "ำ" or "่ำ" for a SARA AA and nothing
+    for the tone mark. The copies in certificates/fonts.py exist so that each
+    of those glyphs stands for one text, which is set here."""
+
+    def __init__(self, texts: dict[int, str]):
+        super().__init__()
+        self._texts = texts
+
+    def __setitem__(self, glyph_id, text):
+        super().__setitem__(glyph_id, self._texts.get(glyph_id, text))
+
+
+class _FontsWithGlyphTexts(dict):
+    """Stands in for WeasyPrint 70's `Document.fonts`, to which its PDF
+    stream adds each font before drawing with it: each font of the prepared
+    family gets a `_GlyphTexts` map. tests/test_certificate_rendering.py fails
+    if WeasyPrint stops filling `fonts` and `to_unicode` this way."""
+
+    def __setitem__(self, key, font):
+        from certificates.fonts import FAMILY
+
+        if font.family == FAMILY and not isinstance(font.to_unicode, _GlyphTexts):
+            texts = _glyph_texts(font.file_content)
+            font.to_unicode = _GlyphTexts(texts) if texts else font.to_unicode
+        super().__setitem__(key, font)
+
+
+_glyph_texts_by_file: dict[int, dict[int, str]] = {}
+
+
+def _glyph_texts(file_content: bytes) -> dict[int, str]:
+    """Glyph id → text of the prepared font's SARA AM glyphs, read once per
+    font file and process."""
+    key = hash(file_content)
+    if key not in _glyph_texts_by_file:
+        from fontTools.ttLib import TTFont
+
+        from certificates.fonts import GLYPH_TEXT
+
+        font = TTFont(io.BytesIO(file_content), lazy=True)
+        order = font.getGlyphOrder()
+        _glyph_texts_by_file[key] = {
+            index: GLYPH_TEXT[name] for index, name in enumerate(order) if name in GLYPH_TEXT
+        }
+    return _glyph_texts_by_file[key]
+
+
 _engine: _Engine | None = None
 # Pango and fontconfig objects are not shared between threads (runserver,
 # a threaded web server rendering previews): one render at a time per process.
@@ -369,6 +424,7 @@ def render_pdf(content: CertificateContent, *, pdf_variant: str | None = PDF_VAR
             cache=engine.image_cache,
         )
         _reuse_shared_image_streams(engine.image_cache)
+        document.fonts = _FontsWithGlyphTexts(document.fonts)
         return document.write_pdf(
             pdf_variant=pdf_variant, cache=engine.image_cache, finisher=_serialize_streams_once
         )

@@ -20,10 +20,8 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-FONT_FILES = {
-    "regular": "fonts/sarabun/Sarabun-Regular.ttf",
-    "bold": "fonts/sarabun/Sarabun-Bold.ttf",
-}
+from certificates.fonts import FONT_FILES
+
 # Kerning and rounding make real lines a little longer than the sum of advances.
 SAFETY = 0.96
 

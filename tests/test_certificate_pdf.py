@@ -2,6 +2,8 @@
 
 import io
 import os
+import re
+import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -137,7 +139,7 @@ def test_pdf_text_has_the_number_code_and_english_name():
     assert "2562" in text
 
 
-def test_pdf_is_one_a4_landscape_page_in_pdf_a_2b_and_small():
+def test_pdf_is_one_a4_landscape_page_in_pdf_a_2a_and_small():
     load_demo_design()
     certificate = issue()
     pdf = pdf_of(certificate)
@@ -146,7 +148,7 @@ def test_pdf_is_one_a4_landscape_page_in_pdf_a_2b_and_small():
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (842, 595)
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
-    assert b'pdfaid:part="2"' in xmp and b'pdfaid:conformance="B"' in xmp
+    assert b'pdfaid:part="2"' in xmp and b'pdfaid:conformance="A"' in xmp
     assert reader.trailer["/Root"]["/OutputIntents"][0]["/S"] == "/GTS_PDFA1"
     assert len(pdf) < 100 * 1024
 
@@ -155,9 +157,9 @@ def test_pdf_is_one_a4_landscape_page_in_pdf_a_2b_and_small():
 def test_every_character_of_the_printed_name_is_in_the_embedded_font(title, first, last):
     certificate = issue(title=title, first_name=first, last_name=last, name_en="Mixed Latin Name")
     fonts = embedded_fonts(pdf_of(certificate))
-    # Only the Sarabun shipped with the site: nothing from the machine's fonts.
-    assert {name.split("+", 1)[1] for name in fonts} == {"Sarabun", "Sarabun-Bold"}
-    drawable = next(chars for name, chars in fonts.items() if name.endswith("Sarabun-Bold"))
+    # Only the Sarabun NPV shipped with the site: nothing from the machine's fonts.
+    assert {name.split("+", 1)[1] for name in fonts} == {"Sarabun-NPV", "Sarabun-NPV-Bold"}
+    drawable = next(chars for name, chars in fonts.items() if name.endswith("Sarabun-NPV-Bold"))
     name = certificate.current_version.holder_name
     for char in name.replace(" ", ""):
         # SARA AM may be drawn as NIKHAHIT + SARA AA (its compatibility decomposition).
@@ -342,3 +344,242 @@ def test_many_renders_in_one_worker_process_keep_working(monkeypatch):
         user, course = completed_enrolment(first_name=first_name)
         certificate = services.issue_certificate(user.pk, course.pk)
         assert pdf_of(certificate).startswith(b"%PDF")
+
+
+# Names that put SARA AM (with each tone mark and none, after short, tall
+# and descending consonants), SARA AA, stacked vowels with tone marks and the
+# other vowels in one certificate, in both orders: which of two words is drawn
+# first decides what a glyph reads as when a font gives one glyph two texts.
+MIXED_NAMES = [
+    ("นาย", "น้ำค้าง", "สำราญ"),
+    ("นาง", "สำราญ", "น้ำค้าง"),
+    ("นางสาว", "ปู่ญี่ปุ่น", "ค่ำก๋ำต๊ำน้ำใส"),
+    ("นาย", "ฝ้ำป่ำฟ๊ำทิ้งถึ่ง", "พื้นปิ่นแก้วโพธิ์"),
+    ("นาง", "เกื้อไหล่ฤๅ", "ผู้กุ้งปั้นน้ำทวีศักดิ์"),
+]
+PLACES = [
+    {"village_name": "บ้านน้ำใส", "subdistrict": "ปี่ทอง", "district": "เมืองน่าน", "province": "น่าน"},
+    {"village_name": "บ้านหมู่ที่ดี", "subdistrict": "น้ำพุ", "district": "ศรีสำโรง", "province": "สุโขทัย"},
+]
+
+
+def mixed_certificate(index: int):
+    load_demo_design()
+    title, first, last = MIXED_NAMES[index]
+    return issue(
+        title=title, first_name=first, last_name=last, name_en="Namkhang Samran",
+        village_no=7, **PLACES[index % len(PLACES)],
+    )
+
+
+def printed_texts(content) -> list[str]:
+    """Every text on the certificate, in reading order, as it is printed."""
+    from certificates.rendering import certificate_html
+
+    texts = [
+        content.issuer_name, content.issuer_detail, content.title, content.statement,
+        content.holder_name, content.holder_name_en, content.place, content.completion_text,
+        content.course_title, content.closing_text, content.date_line,
+        *(text for s in content.signatories for text in (f"({s.name})", s.position)),
+        f"เลขที่ {content.number}", "ตรวจสอบเกียรติบัตร", content.code,
+        content.verification_url.split("://", 1)[-1],
+    ]
+    html = certificate_html(content)
+    assert all(unicodedata.normalize("NFC", t) in html for t in texts if t)
+    return [unicodedata.normalize("NFC", " ".join(t.split())) for t in texts if t]
+
+
+@pytest.mark.parametrize("index", range(len(MIXED_NAMES)))
+def test_pdftotext_reads_every_text_of_the_certificate_as_printed(index):
+    certificate = mixed_certificate(index)
+    content = services.content_for(certificate.current_version)
+    result = subprocess.run(  # noqa: S603
+        ["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"],  # noqa: S607
+        input=pdf_of(certificate), capture_output=True, check=True,
+    )
+    # -raw: the text in the order it is drawn, which is the reading order, one
+    # line of the page a line. (The default, physical, layout moves a tone
+    # mark or a vowel drawn past its consonant's edge onto a line of its own,
+    # whatever a font maps it to.) pdftotext also guesses a word space where
+    # a mark shifted left leaves a gap: lines are compared without spaces.
+    lines = [
+        unicodedata.normalize("NFC", "".join(line.split()))
+        for line in result.stdout.decode("utf-8").splitlines()
+        if line.strip()
+    ]
+    assert lines == ["".join(text.split()) for text in printed_texts(content)]
+
+
+@pytest.mark.parametrize("index", range(len(MIXED_NAMES)))
+def test_pypdf_reads_every_text_of_the_certificate_as_printed(index):
+    certificate = mixed_certificate(index)
+    content = services.content_for(certificate.current_version)
+    text = pdf_reader(pdf_of(certificate)).pages[0].extract_text()
+    # pypdf puts a space before a raised mark whatever the font: whitespace
+    # is left out of the comparison.
+    expected = "".join("".join(printed_texts(content)).split())
+    assert unicodedata.normalize("NFC", "".join(text.split())) == expected
+
+
+def drawn_glyphs(pdf: bytes) -> list[tuple[str, int, str]]:
+    """(BaseFont, glyph id, its text in the ToUnicode map) of every glyph the
+    page draws, in order; text None when the map has no entry."""
+    import pikepdf
+
+    document = pikepdf.open(io.BytesIO(pdf))
+    page = document.pages[0]
+    maps = {}
+    for key, font in page.Resources.Font.items():
+        cmap = font.ToUnicode.read_bytes().decode("latin-1")
+        maps[key] = (
+            str(font.BaseFont),
+            {
+                int(glyph, 16): bytes.fromhex(text).decode("utf-16-be")
+                for glyph, text in re.findall(r"<([0-9a-f]{4})> <([0-9a-f]*)>", cmap)
+            },
+        )
+    glyphs, current = [], None
+    for operands, operator in pikepdf.parse_content_stream(page):
+        if str(operator) == "Tf":
+            current = str(operands[0])
+        elif str(operator) in ("Tj", "TJ"):
+            items = operands[0] if str(operator) == "TJ" else operands
+            for item in items:
+                if isinstance(item, pikepdf.String):
+                    data = bytes(item)
+                    for i in range(0, len(data), 2):
+                        glyph = int.from_bytes(data[i : i + 2], "big")
+                        name, mapping = maps[current]
+                        glyphs.append((name, glyph, mapping.get(glyph)))
+    return glyphs
+
+
+@pytest.mark.parametrize("index", range(len(MIXED_NAMES)))
+def test_every_glyph_drawn_maps_to_its_text(index):
+    from fontTools.ttLib import TTFont
+
+    from certificates import fonts
+
+    names = {
+        weight: TTFont(fonts.STATIC_FOLDER / path).getGlyphOrder()
+        for weight, path in fonts.FONT_FILES.items()
+    }
+    glyphs = drawn_glyphs(pdf_of(mixed_certificate(index)))
+    texts = {}
+    for position, (font, glyph, text) in enumerate(glyphs):
+        glyph_names = names["bold" if font.endswith("-Bold") else "regular"]
+        name = glyph_names[glyph]
+        texts[name] = text
+        if name in ("uni0E4D.saraam", "uni0E4D.narrow.saraam"):
+            # ำ is one character drawn as two glyphs: the NIKHAHIT stands for
+            # nothing, the SARA AA after it for the whole ำ.
+            assert glyph_names[glyphs[position + 1][1]] == "uni0E32.saraam"
+            assert text == ""
+        else:
+            assert text and text != "\uffff", f"{name} (glyph {glyph}) reads {text!r}"
+    assert texts["uni0E32.saraam"] == "ำ" and texts["uni0E32"] == "า"
+    tones = {name: text for name, text in texts.items() if name.startswith("uni0E4D0E4")}
+    assert tones, "no SARA AM with a tone mark drawn"
+    assert all(text == fonts.GLYPH_TEXT.get(name, "?") for name, text in tones.items())
+
+
+def marked_texts(pdf: bytes) -> dict[int, str]:
+    """The text drawn in each marked-content sequence of the page, by MCID."""
+    import pikepdf
+
+    document = pikepdf.open(io.BytesIO(pdf))
+    page = document.pages[0]
+    maps = {}
+    for key, font in page.Resources.Font.items():
+        cmap = font.ToUnicode.read_bytes().decode("latin-1")
+        maps[key] = {
+            int(glyph, 16): bytes.fromhex(text).decode("utf-16-be")
+            for glyph, text in re.findall(r"<([0-9a-f]{4})> <([0-9a-f]*)>", cmap)
+        }
+    texts, open_ids, current = {}, [], None
+    for operands, operator in pikepdf.parse_content_stream(page):
+        operator = str(operator)
+        if operator == "BDC":
+            properties = operands[1]
+            open_ids.append(int(properties.MCID) if "/MCID" in properties else None)
+        elif operator == "BMC":
+            open_ids.append(None)
+        elif operator == "EMC":
+            open_ids.pop()
+        elif operator == "Tf":
+            current = str(operands[0])
+        elif operator in ("Tj", "TJ") and open_ids and open_ids[-1] is not None:
+            items = operands[0] if operator == "TJ" else operands
+            for item in items:
+                if isinstance(item, pikepdf.String):
+                    data = bytes(item)
+                    texts[open_ids[-1]] = texts.get(open_ids[-1], "") + "".join(
+                        maps[current][int.from_bytes(data[i : i + 2], "big")]
+                        for i in range(0, len(data), 2)
+                    )
+    return texts
+
+
+def structure(pdf: bytes) -> list[tuple[str, list[int], str | None]]:
+    """The structure tree, depth first: (type, its marked-content ids, Alt)."""
+    import pikepdf
+
+    document = pikepdf.open(io.BytesIO(pdf))
+    elements = []
+
+    def walk(element):
+        kids = element.get("/K")
+        kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+        own = [int(kid) for kid in kids if isinstance(kid, int)]
+        alt = str(element["/Alt"]) if "/Alt" in element else None
+        elements.append((str(element.get("/S", "")), own, alt))
+        for kid in kids:
+            if isinstance(kid, pikepdf.Dictionary):
+                walk(kid)
+
+    walk(document.Root.StructTreeRoot)
+    return elements
+
+
+@pytest.mark.parametrize("index", [0, 3])
+def test_tagged_pdf_reads_every_text_in_thai_in_reading_order(index, caplog):
+    """What a screen reader follows: the structure tree, in the language th."""
+    import pikepdf
+
+    certificate = mixed_certificate(index)
+    content = services.content_for(certificate.current_version)
+    pdf = pdf_of(certificate)
+    document = pikepdf.open(io.BytesIO(pdf))
+    assert document.Root.MarkInfo.Marked is True
+    assert str(document.Root.Lang) == "th"
+    assert [str(kid.S) for kid in document.Root.StructTreeRoot.K] == ["/Document"]
+
+    texts = marked_texts(pdf)
+    in_order = [texts[mcid] for _, ids, _ in structure(pdf) for mcid in ids if mcid in texts]
+    # Every marked text is in the tree, once.
+    assert sorted(mcid for _, ids, _ in structure(pdf) for mcid in ids if mcid in texts) == sorted(
+        texts
+    )
+    read = unicodedata.normalize("NFC", "".join("".join(in_order).split()))
+    assert read == "".join("".join(printed_texts(content)).split())
+
+    figures = [alt for kind, _, alt in structure(pdf) if kind == "/Figure"]
+    assert len(figures) == 2 + len(content.signatories)  # logo, QR code, signatures
+    assert figures[0] == f"ตราสัญลักษณ์ {content.issuer_name}"
+    assert f"ลายมือชื่อ {content.signatories[0].name}" in figures
+    assert "คิวอาร์โค้ดสำหรับตรวจสอบเกียรติบัตร" in figures
+    assert not [r for r in caplog.records if r.name == "weasyprint" and r.levelname == "ERROR"]
+
+
+def test_pdf_a_2a_markers_are_declared():
+    import pikepdf
+
+    load_demo_design()
+    pdf = pikepdf.open(io.BytesIO(pdf_of(issue())))
+    with pdf.open_metadata() as xmp:
+        assert xmp["pdfaid:part"] == "2" and xmp["pdfaid:conformance"] == "A"
+    assert pdf.Root.OutputIntents[0].S == "/GTS_PDFA1"
+    assert pdf.pdf_version >= "1.7"
+    for font in pdf.pages[0].Resources.Font.values():
+        descendant = font.DescendantFonts[0]
+        assert "/FontFile2" in descendant.FontDescriptor and "/ToUnicode" in font

@@ -54,3 +54,31 @@ def test_a_render_leaves_the_garbage_collector_as_it_found_it():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_weasyprint_still_hands_each_font_and_glyph_text_to_the_renderer(monkeypatch):
+    """The prepared fonts' glyph texts reach the PDF through WeasyPrint 70's
+    `Document.fonts` and `Font.to_unicode` (certificates/rendering.py); this
+    fails if WeasyPrint stops filling them as it does."""
+    from certificates.fonts import FAMILY, GLYPH_TEXT
+
+    seen = []
+    original = rendering._FontsWithGlyphTexts.__setitem__
+
+    def spy(self, key, font):
+        original(self, key, font)
+        seen.append(font)
+
+    monkeypatch.setattr(rendering._FontsWithGlyphTexts, "__setitem__", spy)
+    user, course = completed_enrolment(first_name="น้ำค้าง", last_name="สำราญ")
+    content = services.content_for(services.issue_certificate(user.pk, course.pk).current_version)
+    rendering.render_pdf(content)
+
+    assert {font.family for font in seen} == {FAMILY}
+    assert {font.weight for font in seen} == {400, 700}
+    for font in seen:
+        assert isinstance(font.to_unicode, rendering._GlyphTexts)
+        # WeasyPrint wrote what it drew into the map: the SARA AA of ำ among it.
+        assert set(GLYPH_TEXT.values()) & set(font.to_unicode.values())
+    bold = next(font for font in seen if font.weight == 700)
+    assert "ำ" in bold.to_unicode.values() and "า" in bold.to_unicode.values()
