@@ -1,9 +1,11 @@
 """Claiming an imported account: the code works once, the volunteer chooses
 a user name and password, confirms their name, gives PDPA consent, and is in."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -175,6 +177,110 @@ def test_many_wrong_codes_from_one_address_are_stopped(client, claim):
     assert "ใส่รหัสผิดหลายครั้งเกินไป" in response.text
 
 
+# -- a code dies once the account has a password, by whatever route ------------------
+
+OWNED = "บัญชีนี้ตั้งรหัสผ่านไว้แล้ว รหัสรับบัญชีจึงใช้ไม่ได้อีก"
+
+
+@pytest.fixture
+def claim_with_email(course) -> ClaimCode:
+    row = list(ROW_A)
+    row[4] = "narumon@example.org"
+    import_roster(csv_bytes(row), "a.csv", TrainingCohortFactory(courses=[course]), mode="good_rows")
+    return ClaimCode.objects.select_related("user").get()
+
+
+def assert_the_code_takes_nothing_over(client, claim, password: str):
+    user = claim.user
+    user.refresh_from_db()
+    username = user.username
+    page = client.get(f"/claim/{claim.code}/")
+    assert page.status_code == 410 and OWNED in page.text
+    taken = client.post(f"/claim/{claim.code}/", claim_form(username="taker"))
+    assert taken.status_code == 410 and OWNED in taken.text
+    user.refresh_from_db()
+    assert user.username == username and user.check_password(password)
+    assert "_auth_user_id" not in client.session
+    claim.refresh_from_db()
+    assert claim.claimed_at is None
+
+
+def test_after_set_password_the_code_is_dead_and_the_trainer_sees_it_expired(client, claim):
+    user = claim.user
+    user.set_password("my-own-pass-2562")
+    user.save()
+    claim.refresh_from_db()
+    assert claim.is_expired
+    assert_the_code_takes_nothing_over(client, claim, "my-own-pass-2562")
+
+
+def test_a_password_written_without_signals_still_kills_the_code_when_it_is_used(client, claim):
+    type(claim.user).objects.filter(pk=claim.user_id).update(
+        password=make_password("scripted-pass-2562")
+    )
+    assert_the_code_takes_nothing_over(client, claim, "scripted-pass-2562")
+
+
+def test_a_password_set_while_the_claim_form_was_open_wins(client, claim):
+    assert client.get(f"/claim/{claim.code}/").status_code == 200
+    type(claim.user).objects.filter(pk=claim.user_id).update(password=make_password("reset-2562"))
+    response = client.post(f"/claim/{claim.code}/", claim_form())
+    assert response.status_code == 410 and OWNED in response.text
+    claim.user.refresh_from_db()
+    assert claim.user.check_password("reset-2562")
+
+
+def test_after_allauths_password_reset_the_code_is_dead(client, claim_with_email, mailoutbox):
+    response = client.post("/accounts/password/reset/", {"email": "narumon@example.org"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mailoutbox[0].body)
+    form_page = client.get(link.group(1), follow=True)
+    assert form_page.status_code == 200
+    done = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link.group(1),
+        {"password1": "from-the-mail-2562", "password2": "from-the-mail-2562"},
+    )
+    assert done.status_code == 302
+    client.logout()
+    assert_the_code_takes_nothing_over(client, claim_with_email, "from-the-mail-2562")
+
+
+def test_after_an_administrator_sets_the_password_the_code_is_dead(client, claim):
+    admin = UserFactory(username="site-admin", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    response = client.post(
+        f"/django-admin/auth/user/{claim.user_id}/password/",
+        {"password1": "given-by-admin-2562", "password2": "given-by-admin-2562",
+         "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content[:2000]
+    client.logout()
+    assert_the_code_takes_nothing_over(client, claim, "given-by-admin-2562")
+
+
+def test_after_the_wagtail_admin_sets_the_password_the_code_is_dead(client, claim):
+    admin = UserFactory(username="site-admin", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    user = claim.user
+    edit = f"/admin/users/edit/{user.pk}/"
+    page = client.get(edit)
+    assert page.status_code == 200
+    form = page.context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update({
+        "username": user.username, "email": user.email or "narumon@example.org",
+        "first_name": user.first_name or "นฤมล", "last_name": user.last_name or "ฤทธิ์เดช",
+        "password1": "wagtail-admin-2562", "password2": "wagtail-admin-2562",
+        "is_active": "on",
+    })
+    data.pop("groups", None)
+    response = client.post(edit, data)
+    assert response.status_code == 302, response.content[:3000]
+    client.logout()
+    assert_the_code_takes_nothing_over(client, claim, "wagtail-admin-2562")
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_claim_page_fits_a_360_px_phone(live_server, tmp_path):
@@ -217,3 +323,4 @@ def test_the_claim_page_fits_a_360_px_phone(live_server, tmp_path):
             skip_or_fail(f"Chromium is not available: {error}")
         raise
     assert overflow <= 360
+

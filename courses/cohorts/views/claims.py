@@ -53,6 +53,10 @@ def _state_message(state: ClaimState) -> str:
             "หากคุณไม่ได้เป็นผู้รับ ให้แจ้งวิทยากรของรุ่นทันที"
         ),
         ClaimState.EXPIRED: _("รหัสนี้หมดอายุแล้ว กรุณาขอรหัสใหม่จากวิทยากรของรุ่น"),
+        ClaimState.OWNED: _(
+            "บัญชีนี้ตั้งรหัสผ่านไว้แล้ว รหัสรับบัญชีจึงใช้ไม่ได้อีก ให้เข้าสู่ระบบด้วยรหัสผ่าน "
+            "หรือใช้ “ลืมรหัสผ่าน” หากจำไม่ได้ ให้ติดต่อวิทยากรของรุ่น"
+        ),
     }[state]
 
 
@@ -118,7 +122,11 @@ def claim_account_view(request, code):
                 last_name=data["last_name"],
             )
         except AlreadyClaimed:
-            return _refuse(request, code_form, _state_message(ClaimState.USED), 410)
+            # Used meanwhile, or a password was set meanwhile: say which.
+            state = find_claim(code).state
+            if state != ClaimState.USED:
+                state = ClaimState.OWNED
+            return _refuse(request, code_form, _state_message(state), 410)
         login(request, user, backend=LOGIN_BACKEND)
         messages.success(
             request,
