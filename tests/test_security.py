@@ -110,6 +110,60 @@ def test_the_wagtail_admin_login_is_throttled_too():
     assert not logged_in(client)
 
 
+
+# -- the admin's password reset and logout --------------------------------------------
+
+TOO_MANY_RESETS = "ขอรีเซ็ตรหัสผ่านถี่เกินไป"
+
+
+def request_admin_reset(client: Client, email: str, address: str = ROOM_ADDRESS):
+    return client.post("/admin/password_reset/", {"email": email}, REMOTE_ADDR=address)
+
+
+@pytest.mark.django_db
+def test_the_admin_password_reset_stops_mailing_one_account_after_five(mailoutbox):
+    UserFactory(username="trainer-mail", email="trainer@example.org", password=PASSWORD)
+    statuses = [request_admin_reset(Client(), "Trainer@example.org ").status_code
+                for _ in range(12)]
+    assert statuses == [302] * 5 + [429] * 7
+    assert len(mailoutbox) == 5
+    refused = request_admin_reset(Client(), "trainer@example.org")
+    assert TOO_MANY_RESETS in refused.text and int(refused["Retry-After"]) >= 1
+    # Another account, from another address, is not held up.
+    UserFactory(username="trainer-two", email="two@example.org", password=PASSWORD)
+    assert request_admin_reset(Client(), "two@example.org", "203.0.113.9").status_code == 302
+    assert len(mailoutbox) == 6
+
+
+@pytest.mark.django_db
+def test_the_admin_password_reset_is_limited_per_address_whatever_the_email(mailoutbox):
+    for n in range(20):
+        assert request_admin_reset(Client(), f"nobody-{n}@example.org").status_code == 302
+    UserFactory(username="trainer-mail", email="trainer@example.org", password=PASSWORD)
+    refused = request_admin_reset(Client(), "trainer@example.org")
+    assert refused.status_code == 429 and TOO_MANY_RESETS in refused.text
+    assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_a_get_to_the_admin_logout_changes_nothing_and_a_post_logs_out():
+    trainer = UserFactory(username="trainer-out", password=PASSWORD)
+    trainer.groups.add(Group.objects.get(name="Trainers"))
+    client = Client()
+    client.force_login(trainer)
+
+    # What an <img src="https://elearning.example.th/admin/logout/"> elsewhere sends.
+    response = client.get("/admin/logout/")
+    assert response.status_code == 405
+    assert "sessionid" not in response.cookies
+    assert logged_in(client) and client.get("/admin/").status_code == 200
+
+    response = client.post("/admin/logout/")
+    assert response.status_code == 302 and response["Location"] == "/admin/login/"
+    assert not logged_in(client)
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
+
+
 # -- Content-Security-Policy ------------------------------------------------------
 
 

@@ -205,10 +205,14 @@ ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None, "signup": "400/h/ip"
 # - Verification is public, so it counts per address: a room of 311 behind one
 #   address, every phone scanning its QR code and opening the lookup form,
 #   the redirect and the page in the same minute, makes 933 requests.
+# - The admin's password reset request sends a mail each time: limited as
+#   allauth limits its own ("reset_password": 20/m/ip, 5/m/key).
 RATE_LIMITS = {
     "quiz-answers": "240/m",
     "quiz-submit": "30/m",
     "certificate-verify": "1000/m",
+    "admin-password-reset-address": "20/m",
+    "admin-password-reset-account": "5/m",
 }
 # A counter the cache cannot give back lets the request through.
 RATELIMIT_FAIL_OPEN = True
