@@ -82,6 +82,39 @@ def test_one_name_guessed_five_times_is_locked_with_a_thai_message_on_that_addre
 
 @throttled
 @pytest.mark.django_db
+@pytest.mark.parametrize("order", ["name-first", "email-first"])
+def test_the_user_name_and_the_email_share_one_count_of_five(order):
+    UserFactory(username="somsri", email="somsri@example.org", password=PASSWORD)
+    names = ["somsri"] * 3 + ["somsri@example.org"] * 2
+    if order == "email-first":
+        names.reverse()
+    for attempt, name in enumerate(names[:4]):
+        assert log_in(Client(), name, f"guess-{attempt}").status_code == 200
+    assert log_in(Client(), names[4], "guess-4").status_code == 429
+    # Neither way in is open with the right password: five guesses, not ten.
+    for name in ("somsri", "SOMSRI@example.org"):
+        client = Client()
+        response = log_in(client, name, PASSWORD)
+        assert response.status_code == 429 and LOCKED_MESSAGE in response.text
+        assert not logged_in(client)
+    at_home = Client()
+    assert log_in(at_home, "somsri@example.org", PASSWORD, address="203.0.113.9").status_code == 302
+
+
+@throttled
+@pytest.mark.django_db
+def test_an_email_that_two_accounts_share_is_counted_as_typed_and_locks_neither_name():
+    UserFactory(username="father", email="family@example.org", password=PASSWORD)
+    UserFactory(username="daughter", email="family@example.org", password="other-2562-ok")
+    for attempt in range(5):
+        log_in(Client(), "family@example.org", f"guess-{attempt}")
+    assert log_in(Client(), "family@example.org", PASSWORD).status_code == 429
+    client = Client()
+    assert log_in(client, "father", PASSWORD).status_code == 302 and logged_in(client)
+
+
+@throttled
+@pytest.mark.django_db
 def test_a_successful_login_clears_the_count_of_earlier_mistakes():
     UserFactory(username="prasert", password=PASSWORD)
     for round_ in range(2):
