@@ -179,9 +179,10 @@ ACCOUNT_ADAPTER = "npv_site.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PRESERVE_USERNAME_CASING = False
-# Login throttling is django-axes, keyed on user name and address together: a
+# Login throttling is django-axes, keyed on account and address together: a
 # training room of hundreds behind one NAT address never locks itself out, and
-# a guessed password locks one name on one address. allauth's own per-address
+# a guessed password locks one account on one address (login_name resolves an
+# e-mail to its account, so name and e-mail share one count). allauth's own per-address
 # login limits would lock such a room out, so they are off; signups allow a room.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
