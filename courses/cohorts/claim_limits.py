@@ -105,14 +105,22 @@ def _add(key: str, amount: int, window: int) -> None:
         logger.warning("Claim-code limit not counted: %r", error)
 
 
-def is_refused(request: HttpRequest) -> bool:
-    """True when this browser or address has typed too many wrong codes."""
+BROWSER, ADDRESS = "browser", "address"
+
+
+def refusal(request: HttpRequest) -> str | None:
+    """BROWSER or ADDRESS when this browser, or its address, has typed too
+    many wrong codes; None when the code may be looked up."""
     current = limits()
     keys = _keys(request)
     slowed = _count(keys["site"]) >= current.site_wide
     per_browser = current.per_browser_slowed if slowed else current.per_browser
     per_address = current.per_address_slowed if slowed else current.per_address
-    return _count(keys["browser"]) >= per_browser or _count(keys["address"]) >= per_address
+    if _count(keys["address"]) >= per_address:
+        return ADDRESS
+    if _count(keys["browser"]) >= per_browser:
+        return BROWSER
+    return None
 
 
 def count_wrong_code(request: HttpRequest) -> None:

@@ -62,11 +62,25 @@ def claim_account_view(request, code):
 
 def _claim_account(request, code):
     code_form = ClaimCodeForm(initial={"code": format_code(code)})
-    if claim_limits.is_refused(request):
+    refused = claim_limits.refusal(request)
+    if refused == claim_limits.BROWSER:
         response = _refuse(
             request,
             code_form,
             _("ใส่รหัสผิดหลายครั้งเกินไป กรุณารอหนึ่งชั่วโมงแล้วลองใหม่ หรือติดต่อวิทยากรของรุ่น"),
+            429,
+        )
+        response["Retry-After"] = str(claim_limits.HOUR)
+        return response
+    if refused == claim_limits.ADDRESS:
+        # Counted over a week: waiting an hour would not help, the trainer can.
+        response = _refuse(
+            request,
+            code_form,
+            _(
+                "ใส่รหัสผิดหลายครั้งเกินไปจากเครือข่ายนี้ ระบบจึงหยุดตรวจรหัสชั่วคราว "
+                "กรุณาติดต่อวิทยากรของรุ่น"
+            ),
             429,
         )
         response["Retry-After"] = str(claim_limits.HOUR)
