@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import admin_views
+from npv_site.accounts.admin_views import AdminLogoutView, AdminPasswordResetView
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -14,6 +15,14 @@ urlpatterns = [
     # (home/admin_views.py).
     path("admin/reports/site-history/", admin_views.site_history),
     path("admin/reports/site-history/results/", admin_views.site_history_results),
+    # In place of Wagtail's own (see npv_site.accounts.admin_views): a logout
+    # that a GET cannot trigger, and a rate-limited password reset request.
+    path("admin/logout/", AdminLogoutView.as_view(), name="wagtailadmin_logout"),
+    path(
+        "admin/password_reset/",
+        AdminPasswordResetView.as_view(),
+        name="wagtailadmin_password_reset",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -82,6 +82,39 @@ def test_one_name_guessed_five_times_is_locked_with_a_thai_message_on_that_addre
 
 @throttled
 @pytest.mark.django_db
+@pytest.mark.parametrize("order", ["name-first", "email-first"])
+def test_the_user_name_and_the_email_share_one_count_of_five(order):
+    UserFactory(username="somsri", email="somsri@example.org", password=PASSWORD)
+    names = ["somsri"] * 3 + ["somsri@example.org"] * 2
+    if order == "email-first":
+        names.reverse()
+    for attempt, name in enumerate(names[:4]):
+        assert log_in(Client(), name, f"guess-{attempt}").status_code == 200
+    assert log_in(Client(), names[4], "guess-4").status_code == 429
+    # Neither way in is open with the right password: five guesses, not ten.
+    for name in ("somsri", "SOMSRI@example.org"):
+        client = Client()
+        response = log_in(client, name, PASSWORD)
+        assert response.status_code == 429 and LOCKED_MESSAGE in response.text
+        assert not logged_in(client)
+    at_home = Client()
+    assert log_in(at_home, "somsri@example.org", PASSWORD, address="203.0.113.9").status_code == 302
+
+
+@throttled
+@pytest.mark.django_db
+def test_an_email_that_two_accounts_share_is_counted_as_typed_and_locks_neither_name():
+    UserFactory(username="father", email="family@example.org", password=PASSWORD)
+    UserFactory(username="daughter", email="family@example.org", password="other-2562-ok")
+    for attempt in range(5):
+        log_in(Client(), "family@example.org", f"guess-{attempt}")
+    assert log_in(Client(), "family@example.org", PASSWORD).status_code == 429
+    client = Client()
+    assert log_in(client, "father", PASSWORD).status_code == 302 and logged_in(client)
+
+
+@throttled
+@pytest.mark.django_db
 def test_a_successful_login_clears_the_count_of_earlier_mistakes():
     UserFactory(username="prasert", password=PASSWORD)
     for round_ in range(2):
@@ -108,6 +141,60 @@ def test_the_wagtail_admin_login_is_throttled_too():
     response = admin_log_in(client, PASSWORD)
     assert response.status_code == 429 and LOCKED_MESSAGE in response.text
     assert not logged_in(client)
+
+
+
+# -- the admin's password reset and logout --------------------------------------------
+
+TOO_MANY_RESETS = "ขอรีเซ็ตรหัสผ่านถี่เกินไป"
+
+
+def request_admin_reset(client: Client, email: str, address: str = ROOM_ADDRESS):
+    return client.post("/admin/password_reset/", {"email": email}, REMOTE_ADDR=address)
+
+
+@pytest.mark.django_db
+def test_the_admin_password_reset_stops_mailing_one_account_after_five(mailoutbox):
+    UserFactory(username="trainer-mail", email="trainer@example.org", password=PASSWORD)
+    statuses = [request_admin_reset(Client(), "Trainer@example.org ").status_code
+                for _ in range(12)]
+    assert statuses == [302] * 5 + [429] * 7
+    assert len(mailoutbox) == 5
+    refused = request_admin_reset(Client(), "trainer@example.org")
+    assert TOO_MANY_RESETS in refused.text and int(refused["Retry-After"]) >= 1
+    # Another account, from another address, is not held up.
+    UserFactory(username="trainer-two", email="two@example.org", password=PASSWORD)
+    assert request_admin_reset(Client(), "two@example.org", "203.0.113.9").status_code == 302
+    assert len(mailoutbox) == 6
+
+
+@pytest.mark.django_db
+def test_the_admin_password_reset_is_limited_per_address_whatever_the_email(mailoutbox):
+    for n in range(20):
+        assert request_admin_reset(Client(), f"nobody-{n}@example.org").status_code == 302
+    UserFactory(username="trainer-mail", email="trainer@example.org", password=PASSWORD)
+    refused = request_admin_reset(Client(), "trainer@example.org")
+    assert refused.status_code == 429 and TOO_MANY_RESETS in refused.text
+    assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_a_get_to_the_admin_logout_changes_nothing_and_a_post_logs_out():
+    trainer = UserFactory(username="trainer-out", password=PASSWORD)
+    trainer.groups.add(Group.objects.get(name="Trainers"))
+    client = Client()
+    client.force_login(trainer)
+
+    # What an <img src="https://elearning.example.th/admin/logout/"> elsewhere sends.
+    response = client.get("/admin/logout/")
+    assert response.status_code == 405
+    assert "sessionid" not in response.cookies
+    assert logged_in(client) and client.get("/admin/").status_code == 200
+
+    response = client.post("/admin/logout/")
+    assert response.status_code == 302 and response["Location"] == "/admin/login/"
+    assert not logged_in(client)
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
 
 
 # -- Content-Security-Policy ------------------------------------------------------

@@ -7,13 +7,16 @@ settings' logo and signature fields open): a file whose name or content is
 not an allowed image, an image too big in bytes or in pixels, an SVG, and a
 document of a refused extension or too big are refused with Wagtail's Thai
 message, and nothing is stored. Roster files are checked by their own form
-(tests/test_roster_import.py).
+(tests/test_roster_import.py); roster spreadsheets built to cost far more to
+read than they weigh are refused within hard limits here.
 """
 
 from __future__ import annotations
 
 import io
 import struct
+import time
+import tracemalloc
 import zlib
 from pathlib import Path
 
@@ -29,7 +32,10 @@ from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.models import Collection, UploadedFile
 
-from tests.factories import UserFactory
+from courses.cohorts.models import RosterImport
+from courses.cohorts.roster import RosterFileError, read_roster, reading
+from tests import hostile_xlsx
+from tests.factories import TrainingCohortFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -269,3 +275,95 @@ def test_documents_go_through_django_even_from_object_storage(settings):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"] == "default-src 'none'"
     assert b"".join(response.streaming_content) == HTML
+
+
+# -- roster spreadsheets that cost more than they weigh --------------------------
+# (tests/hostile_xlsx.py builds them; benchmarks/hostile_upload.py measures them)
+
+LIMIT = "ไฟล์ XLSX นี้เกินขีดจำกัด"
+REFUSED_XLSX = {
+    "a million empty rows": (hostile_xlsx.million_empty_rows, "มีแถวเกิน 31,001 แถว"),
+    "one cell in row 1,048,576": (hostile_xlsx.last_cell_far_below, "มีแถวเกิน 31,001 แถว"),
+    "rows 16,384 cells wide": (hostile_xlsx.very_wide_rows, "มีคอลัมน์เกิน 50 คอลัมน์"),
+    "a shared string in 300,000 cells": (
+        hostile_xlsx.expanding_shared_string, "มีเซลล์ที่ยาวเกิน 1,000 ตัวอักษร"
+    ),
+    "1,000,000 shared strings": (hostile_xlsx.many_shared_strings, "ใช้เวลาอ่านเกิน 1 วินาที"),
+}
+
+
+def read_timed(content: bytes):
+    """read_roster's outcome and the processor time it took."""
+    started = time.thread_time()
+    try:
+        outcome = read_roster(content, "roster.xlsx")
+    except RosterFileError as error:
+        outcome = error
+    return outcome, time.thread_time() - started
+
+
+def read_memory_peak(content: bytes) -> int:
+    """The most memory read_roster held at once (tracemalloc, which also
+    slows it down, so the time budget may be what refuses the file here)."""
+    tracemalloc.start()
+    try:
+        read_roster(content, "roster.xlsx")
+    except RosterFileError:
+        pass
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+def test_a_roster_declaring_the_whole_sheet_is_read_as_the_one_row_it_has():
+    content = hostile_xlsx.declared_everything()
+    assert len(content) < 10_000
+    parsed, seconds = read_timed(content)
+    assert [row.values["first_name"] for row in parsed.rows] == ["นฤมล"]
+    assert seconds < 0.5 and read_memory_peak(content) < 10 * 1024 * 1024
+
+
+@pytest.mark.parametrize("case", REFUSED_XLSX, ids=list(REFUSED_XLSX))
+def test_a_hostile_spreadsheet_is_refused_naming_the_limit_within_a_second_and_100_mb(case):
+    make, message = REFUSED_XLSX[case]
+    content = make()
+    error, seconds = read_timed(content)
+    assert isinstance(error, RosterFileError)
+    assert LIMIT in str(error) and message in str(error)
+    assert seconds < 1.5  # the budget is one second of processor time
+    assert read_memory_peak(content) < 100 * 1024 * 1024
+
+
+def test_a_spreadsheet_that_unpacks_past_200_mb_is_still_refused_before_reading():
+    error, seconds = read_timed(hostile_xlsx.enormous_unpacked())
+    assert "ไฟล์ XLSX นี้มีข้อมูลมากเกินไป" in str(error)
+    assert seconds < 0.1
+
+
+def test_the_cell_limit_counts_cells_with_something_in_them(monkeypatch):
+    monkeypatch.setattr(reading, "MAX_XLSX_CELLS", 15)
+    content = hostile_xlsx.workbook_with({
+        hostile_xlsx.SHEET: lambda: hostile_xlsx.sheet_xml(hostile_xlsx.roster_rows_xml(1))
+    })
+    error, _ = read_timed(content)
+    assert "มีเซลล์ที่มีข้อมูลเกิน 15 เซลล์" in str(error)
+
+
+def test_the_time_budget_is_a_setting(settings):
+    settings.ROSTER_XLSX_MAX_SECONDS = 0
+    error, _ = read_timed(hostile_xlsx.declared_everything())
+    assert "ใช้เวลาอ่านเกิน 0 วินาที" in str(error)
+
+
+def test_uploading_a_hostile_spreadsheet_shows_the_limit_and_stores_nothing():
+    user = UserFactory(username="trainer-roster")
+    user.groups.add(Group.objects.get(name="Trainers"))
+    cohort = TrainingCohortFactory(trainers=[user], provinces=["ชุมพร"])
+    client = Client()
+    client.force_login(user)
+    upload = SimpleUploadedFile("roster.xlsx", hostile_xlsx.very_wide_rows())
+    response = client.post(f"/admin/cohorts/{cohort.pk}/import/", {"file": upload})
+    assert response.status_code == 200
+    assert "มีคอลัมน์เกิน 50 คอลัมน์" in response.content.decode()
+    assert not RosterImport.objects.exists()

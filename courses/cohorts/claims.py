@@ -5,6 +5,13 @@ easy to read out over the phone and to type on a phone's number pad, and
 with 10^12 possibilities unguessable at the rate the claim page allows
 wrong tries. It works once, until it expires; a trainer can issue a new one
 for a volunteer who has not claimed their account yet.
+
+A code is only a way to set the first password. Once the account has a
+usable password, by whatever route (the claim itself, allauth's password
+reset, an administrator, a login provider, a script), the code is dead: that
+is checked each time a code is used, and `expire_codes_of` (connected to the
+user model's post_save in apps.py) also ends the unused code, so that the
+trainer's list and the claim sheet stop offering it.
 """
 
 from __future__ import annotations
@@ -101,6 +108,8 @@ class ClaimState(StrEnum):
     UNKNOWN = "unknown"
     USED = "used"
     EXPIRED = "expired"
+    # The account has a password of its own; the code must not replace it.
+    OWNED = "owned"
 
 
 @dataclass
@@ -120,6 +129,8 @@ def find_claim(raw_code: str) -> ClaimLookup:
     # is theirs: the printed code must not take it over.
     if claim.is_claimed or claim.user.has_usable_password():
         return ClaimLookup(ClaimState.USED, claim)
+    if claim.user.has_usable_password():
+        return ClaimLookup(ClaimState.OWNED, claim)
     if claim.is_expired:
         return ClaimLookup(ClaimState.EXPIRED, claim)
     return ClaimLookup(ClaimState.VALID, claim)
@@ -138,14 +149,18 @@ def claim_account(
     """Hand the account over to the volunteer: their user name and password,
     their name as they confirmed it, and their PDPA consent, which an imported
     profile does not have yet. Raises AlreadyClaimed if the code was used
-    meanwhile (two tabs, two people)."""
+    meanwhile (two tabs, two people), or the account has a password by now."""
     now = timezone.now()
     with transaction.atomic():
+        # Locked and read again: a password reset may have finished since the
+        # page was shown, and the code must not overwrite that password.
+        user = type(claim.user).objects.select_for_update().get(pk=claim.user_id)
+        if user.has_usable_password():
+            raise AlreadyClaimed
         if not ClaimCode.objects.filter(pk=claim.pk, claimed_at__isnull=True).update(
             claimed_at=now
         ):
             raise AlreadyClaimed
-        user = claim.user
         user.username = username
         user.first_name, user.last_name = first_name, last_name
         user.set_password(password)
@@ -159,3 +174,16 @@ def claim_account(
             privacy_notice_version=PRIVACY_NOTICE_VERSION,
         )
     return user
+
+
+def expire_codes_of(user) -> int:
+    """End the unused claim code of an account that has a password now (the
+    trainer's list shows it expired and the claim sheet leaves it out);
+    returns how many were ended. The row stays, so that the claim page can
+    still tell its holder that the account has a password."""
+    if not user.pk or not user.has_usable_password():
+        return 0
+    now = timezone.now()
+    return ClaimCode.objects.filter(
+        user=user, claimed_at__isnull=True, expires_at__gt=now
+    ).update(expires_at=now)

@@ -183,9 +183,10 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 # sent by e-mail; no page here asks to re-authenticate, and most volunteers have no
 # e-mail, so the code routes answer 403 (tests/test_permission_matrix.py).
 ACCOUNT_REAUTHENTICATION_METHODS = ["password"]
-# Login throttling is django-axes, keyed on user name and address together: a
+# Login throttling is django-axes, keyed on account and address together: a
 # training room of hundreds behind one NAT address never locks itself out, and
-# a guessed password locks one name on one address. allauth's own per-address
+# a guessed password locks one account on one address (login_name resolves an
+# e-mail to its account, so name and e-mail share one count). allauth's own per-address
 # login limits would lock such a room out, so they are off; signups allow a room.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -209,10 +210,14 @@ ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None, "signup": "400/h/ip"
 # - Verification is public, so it counts per address: a room of 311 behind one
 #   address, every phone scanning its QR code and opening the lookup form,
 #   the redirect and the page in the same minute, makes 933 requests.
+# - The admin's password reset request sends a mail each time: limited as
+#   allauth limits its own ("reset_password": 20/m/ip, 5/m/key).
 RATE_LIMITS = {
     "quiz-answers": "240/m",
     "quiz-submit": "30/m",
     "certificate-verify": "1000/m",
+    "admin-password-reset-address": "20/m",
+    "admin-password-reset-account": "5/m",
 }
 # A counter the cache cannot give back lets the request through.
 RATELIMIT_FAIL_OPEN = True

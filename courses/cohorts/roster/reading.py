@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 import zipfile
 from dataclasses import dataclass
 
@@ -36,6 +37,17 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_ROWS = 30_000
 # An XLSX is a zip: refuse one that would inflate past this (a "zip bomb").
 MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
+# Hard limits on what is read from an XLSX, whatever it declares (see
+# _read_xlsx). openpyxl reads about 1.6 MB of sheet XML per second of
+# processor time, a 311-row roster in about 0.15 s: the time budget keeps an
+# upload within a second, so an XLSX of more than about 2,000 rows is to be
+# saved as CSV, which has no such cost.
+MAX_XLSX_ENTRIES = 1_000
+MAX_XLSX_COLUMNS = 50
+MAX_XLSX_BLANK_ROWS = 1_000
+MAX_XLSX_CELLS = 500_000
+MAX_XLSX_CELL_CHARACTERS = 1_000
+DEFAULT_XLSX_SECONDS = 1.0
 
 # Header cells, lower-cased with spaces and hyphens as underscores, that mean
 # each column: the English names of the template and the Thai ones that
@@ -183,31 +195,144 @@ def _read_csv(text: str, delimiter: str) -> list[list[str]]:
         raise _not_a_roster() from None
 
 
+class _OverBudget(Exception):
+    pass
+
+
+class _Budget:
+    """The processor time an XLSX may take to read, checked on every read
+    from the archive, so that no part of openpyxl's work (shared strings,
+    one enormous row) runs past it. Processor time of this thread, not the
+    clock: a busy server does not refuse a file that an idle one accepts."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.deadline = time.thread_time() + seconds
+
+    def check(self) -> None:
+        if time.thread_time() > self.deadline:
+            raise _OverBudget
+
+
+class _BudgetedStream(io.RawIOBase):
+    CHUNK = 64 * 1024
+
+    def __init__(self, stream, budget: _Budget):
+        self._stream, self._budget = stream, budget
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            parts = []
+            while chunk := self.read(self.CHUNK):
+                parts.append(chunk)
+            return b"".join(parts)
+        self._budget.check()
+        return self._stream.read(min(size, self.CHUNK))
+
+    def close(self) -> None:
+        self._stream.close()
+        super().close()
+
+
+class _BudgetedZipFile(zipfile.ZipFile):
+    budget: _Budget
+
+    def open(self, name, mode="r", pwd=None, **kwargs):
+        stream = super().open(name, mode, pwd=pwd, **kwargs)
+        return _BudgetedStream(stream, self.budget) if mode == "r" else stream
+
+
+def max_xlsx_seconds() -> float:
+    return getattr(settings, "ROSTER_XLSX_MAX_SECONDS", DEFAULT_XLSX_SECONDS)
+
+
+def _xlsx_limit_error(limit: str) -> RosterFileError:
+    return RosterFileError(
+        _("ไฟล์ XLSX นี้เกินขีดจำกัด: %(limit)s กรุณาตรวจไฟล์ หรือบันทึกเป็น CSV UTF-8 แล้วอัปโหลดใหม่")
+        % {"limit": limit}
+    )
+
+
 def _read_xlsx(content: bytes) -> list[list[str]]:
-    import openpyxl
+    """The first sheet's cells as text, within hard limits that hold whatever
+    the file declares: a 1.7 KB file declaring A1:XFD1048576 once made
+    openpyxl pad every row to 16,384 cells (32 s and 3.6 GB for one upload).
+    The declared dimension is ignored (`reset_dimensions`), columns past
+    MAX_XLSX_COLUMNS + 1 are never built, rows (empty ones included), cells
+    and the length of a cell are counted as they are read, and the whole read
+    has a processor-time budget (ROSTER_XLSX_MAX_SECONDS)."""
+    from openpyxl.reader.excel import ExcelReader
 
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
+            infos = archive.infolist()
     except zipfile.BadZipFile:
         raise _not_a_roster() from None
+    names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names:
         raise _not_a_roster()
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+    if len(infos) > MAX_XLSX_ENTRIES:
+        raise _xlsx_limit_error(_("มีส่วนประกอบในไฟล์เกิน %(limit)s ส่วน") % {"limit": f"{MAX_XLSX_ENTRIES:,}"})
+    if sum(info.file_size for info in infos) > MAX_XLSX_UNPACKED_BYTES:
         raise RosterFileError(_("ไฟล์ XLSX นี้มีข้อมูลมากเกินไป"))
+
+    budget = _Budget(max_xlsx_seconds())
+    row_limit = max_rows() + 1 + MAX_XLSX_BLANK_ROWS
+    table: list[list[str]] = []
+    cells = 0
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=True)
+        reader.archive.close()
+        reader.archive = _BudgetedZipFile(io.BytesIO(content))
+        reader.archive.budget = budget
+        reader.read()
+        workbook = reader.wb
         try:
             sheet = workbook.worksheets[0]
-            return [
-                [_xlsx_cell_text(value) for value in row]
-                for row in sheet.iter_rows(values_only=True)
-            ]
+            sheet.reset_dimensions()
+            for row in sheet.iter_rows(max_col=MAX_XLSX_COLUMNS + 1, values_only=True):
+                if len(table) >= row_limit:
+                    raise _xlsx_limit_error(
+                        _("มีแถวเกิน %(limit)s แถว (นับแถวว่างด้วย)") % {"limit": f"{row_limit:,}"}
+                    )
+                if row.count(None) == len(row):  # in C: empty rows can come by the million
+                    table.append([])
+                    continue
+                width = len(row)
+                while row[width - 1] is None:
+                    width -= 1
+                if width > MAX_XLSX_COLUMNS:
+                    raise _xlsx_limit_error(
+                        _("มีคอลัมน์เกิน %(limit)s คอลัมน์") % {"limit": MAX_XLSX_COLUMNS}
+                    )
+                texts = [_xlsx_cell_text(value) for value in row[:width]]
+                cells += sum(1 for text in texts if text)
+                if cells > MAX_XLSX_CELLS:
+                    raise _xlsx_limit_error(
+                        _("มีเซลล์ที่มีข้อมูลเกิน %(limit)s เซลล์") % {"limit": f"{MAX_XLSX_CELLS:,}"}
+                    )
+                if any(len(text) > MAX_XLSX_CELL_CHARACTERS for text in texts):
+                    raise _xlsx_limit_error(
+                        _("มีเซลล์ที่ยาวเกิน %(limit)s ตัวอักษร")
+                        % {"limit": f"{MAX_XLSX_CELL_CHARACTERS:,}"}
+                    )
+                table.append(texts)
+                budget.check()
         finally:
             workbook.close()
+    except RosterFileError:
+        raise
+    except _OverBudget:
+        raise _xlsx_limit_error(
+            _("ใช้เวลาอ่านเกิน %(seconds)s วินาที (ไฟล์ XLSX ใหญ่หรือซับซ้อนเกินไป)")
+            % {"seconds": f"{budget.seconds:g}"}
+        ) from None
     except Exception:  # openpyxl raises many kinds of errors on a damaged file
         raise RosterFileError(_("อ่านไฟล์ XLSX ไม่ได้ ไฟล์อาจเสียหาย")) from None
+    return table
 
 
 def _xlsx_cell_text(value) -> str:

@@ -4,12 +4,12 @@ gives PDPA consent, and is logged in."""
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from courses.cohorts import claim_limits
 from courses.cohorts.claims import (
     AlreadyClaimed,
     ClaimState,
@@ -19,28 +19,7 @@ from courses.cohorts.claims import (
 )
 from courses.cohorts.forms import ClaimAccountForm, ClaimCodeForm
 
-# Wrong codes allowed per address in the window, before the page refuses to
-# look codes up: guessing one of 10^12 codes stays hopeless.
-MAX_WRONG_CODES = 20
-WRONG_CODES_WINDOW = 60 * 60
 LOGIN_BACKEND = "npv_site.accounts.backends.VolunteerModelBackend"
-
-
-def _throttle_key(request) -> str:
-    return f"claim-wrong-codes:{request.META.get('REMOTE_ADDR', '')}"
-
-
-def _too_many_wrong_codes(request) -> bool:
-    return cache.get(_throttle_key(request), 0) >= MAX_WRONG_CODES
-
-
-def _count_wrong_code(request) -> None:
-    key = _throttle_key(request)
-    cache.add(key, 0, WRONG_CODES_WINDOW)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, WRONG_CODES_WINDOW)
 
 
 def _state_message(state: ClaimState) -> str:
@@ -53,6 +32,10 @@ def _state_message(state: ClaimState) -> str:
             "หากคุณไม่ได้เป็นผู้รับ ให้แจ้งวิทยากรของรุ่นทันที"
         ),
         ClaimState.EXPIRED: _("รหัสนี้หมดอายุแล้ว กรุณาขอรหัสใหม่จากวิทยากรของรุ่น"),
+        ClaimState.OWNED: _(
+            "บัญชีนี้ตั้งรหัสผ่านไว้แล้ว รหัสรับบัญชีจึงใช้ไม่ได้อีก ให้เข้าสู่ระบบด้วยรหัสผ่าน "
+            "หรือใช้ “ลืมรหัสผ่าน” หากจำไม่ได้ ให้ติดต่อวิทยากรของรุ่น"
+        ),
     }[state]
 
 
@@ -74,18 +57,38 @@ def claim_start(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def claim_account_view(request, code):
+    return claim_limits.remember_browser(request, _claim_account(request, code))
+
+
+def _claim_account(request, code):
     code_form = ClaimCodeForm(initial={"code": format_code(code)})
-    if _too_many_wrong_codes(request):
-        return _refuse(
+    refused = claim_limits.refusal(request)
+    if refused == claim_limits.BROWSER:
+        response = _refuse(
             request,
             code_form,
             _("ใส่รหัสผิดหลายครั้งเกินไป กรุณารอหนึ่งชั่วโมงแล้วลองใหม่ หรือติดต่อวิทยากรของรุ่น"),
             429,
         )
+        response["Retry-After"] = str(claim_limits.HOUR)
+        return response
+    if refused == claim_limits.ADDRESS:
+        # Counted over a week: waiting an hour would not help, the trainer can.
+        response = _refuse(
+            request,
+            code_form,
+            _(
+                "ใส่รหัสผิดหลายครั้งเกินไปจากเครือข่ายนี้ ระบบจึงหยุดตรวจรหัสชั่วคราว "
+                "กรุณาติดต่อวิทยากรของรุ่น"
+            ),
+            429,
+        )
+        response["Retry-After"] = str(claim_limits.HOUR)
+        return response
     lookup = find_claim(code)
     if lookup.state != ClaimState.VALID:
         if lookup.state == ClaimState.UNKNOWN:
-            _count_wrong_code(request)
+            claim_limits.count_wrong_code(request)
         return _refuse(
             request,
             code_form,
@@ -118,7 +121,12 @@ def claim_account_view(request, code):
                 last_name=data["last_name"],
             )
         except AlreadyClaimed:
-            return _refuse(request, code_form, _state_message(ClaimState.USED), 410)
+            # Used meanwhile, or a password was set meanwhile: say which.
+            state = find_claim(code).state
+            if state != ClaimState.USED:
+                state = ClaimState.OWNED
+            return _refuse(request, code_form, _state_message(state), 410)
+        claim_limits.forgive_typos(request)
         login(request, user, backend=LOGIN_BACKEND)
         messages.success(
             request,
