@@ -221,3 +221,12 @@ def test_every_allauth_rate_limit_answers_429_in_thai(client, settings):
         assert response.status_code == 429, path
         assert "ส่งคำขอถี่เกินไป" in response.text
         assert "กรุณารอสักครู่แล้วลองใหม่" in response.text
+
+
+def test_deleting_a_village_with_volunteers_says_why_and_keeps_it(client, admin_user, cohort):
+    village = Village.objects.get()
+    client.force_login(admin_user)
+    response = client.post(f"/admin/villages/delete/{village.pk}/", follow=True)
+    assert response.status_code == 200
+    assert "ลบหมู่บ้านนี้ไม่ได้" in response.text
+    assert Village.objects.filter(pk=village.pk).exists()
