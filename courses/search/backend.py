@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 
+from django.db import connection
 from modelsearch.backends import database
 from modelsearch.query import PlainText
 
@@ -25,8 +26,11 @@ def fts5_term_text(text: str) -> str:
 
 def SearchBackend(params):  # noqa: N802 - the name Wagtail looks up in a backend module
     backend = database.SearchBackend(params)
-    # Imported here: the SQLite module imports modelsearch's models, which
-    # are not ready when the settings name this module.
+    if connection.vendor != "sqlite":
+        return backend
+    # Imported here, and only on SQLite: the module looks up modelsearch's
+    # FTS model, which exists only there and is not ready when the settings
+    # name this module.
     from modelsearch.backends.database.sqlite import sqlite
 
     if isinstance(backend, sqlite.SQLiteSearchBackend):
