@@ -21,6 +21,7 @@ from functools import wraps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 from django_ratelimit.core import get_usage
 
 logger = logging.getLogger(__name__)
@@ -89,3 +90,15 @@ def rate_limit(
         return wrapped
 
     return decorator
+
+
+def allauth_too_many_requests(request: HttpRequest) -> HttpResponse:
+    """handler429 of the URLconf, which allauth renders for its own limits
+    (sign-up per address, password reset): the site's Thai page. allauth
+    passes neither a message nor the time left."""
+    return render(request, "429.html", {"message": ALLAUTH_TOO_FAST}, status=429)
+
+
+ALLAUTH_TOO_FAST = gettext_lazy(
+    "มีการส่งคำขอจากเครือข่ายนี้ถี่เกินไป ระบบจึงยังไม่ได้ดำเนินการตามคำขอนี้"
+)

@@ -2,10 +2,11 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from npv_site.accounts.models import VolunteerProfile
-from npv_site.accounts.validators import normalise_phone
+from npv_site.accounts.validators import normalise_phone, validate_thai_name
 from tests.factories import UserFactory, VolunteerProfileFactory
 
 User = get_user_model()
@@ -65,6 +66,88 @@ def test_signup_with_bad_input_shows_thai_message_and_creates_nothing(client, fi
 def test_phone_numbers_are_normalised_to_thai_local_form():
     assert normalise_phone("+66 81 234 5678") == "0812345678"
     assert normalise_phone("077-511-234") == "077511234"
+    assert normalise_phone("๐๘๑-๒๓๔-๕๖๗๘") == "0812345678"
+
+
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [
+        ("081-234-567l", "“l”"),
+        ("081.234.5678", "“.”"),
+        ("(081) 234 5678", "“(”"),
+        ("081\t2345678", "U+0009"),
+        ("081²345678", "“²”"),
+    ],
+)
+def test_a_phone_with_anything_but_digits_spaces_and_dashes_is_refused_naming_it(typed, named):
+    with pytest.raises(ValidationError) as caught:
+        normalise_phone(typed)
+    assert caught.value.messages[0].startswith("เบอร์โทรศัพท์ไม่ถูกต้อง")
+    assert named in caught.value.messages[0]
+
+
+def test_a_plus_is_only_the_thai_country_code():
+    with pytest.raises(ValidationError, match=r"\+66"):
+        normalise_phone("+44 20 7946 0958")
+    with pytest.raises(ValidationError, match="“\\+”"):
+        normalise_phone("081+2345678")
+
+
+@pytest.mark.django_db
+def test_signup_refuses_a_phone_typed_with_a_letter_and_creates_nothing(client):
+    response = client.post(reverse("account_signup"), {**GOOD_SIGNUP, "phone": "081-234-567l"})
+    assert response.status_code == 200
+    assert "เบอร์โทรศัพท์ไม่ถูกต้อง มี “l” ซึ่งไม่ใช่ตัวเลข" in response.content.decode()
+    assert not User.objects.filter(username="nongnuch").exists()
+
+
+@pytest.mark.django_db
+def test_signup_reads_thai_digits_in_the_phone(client):
+    response = client.post(reverse("account_signup"), {**GOOD_SIGNUP, "phone": "๐๘๑-๒๓๔-๕๖๗๘"})
+    assert response.status_code == 302
+    assert VolunteerProfile.objects.get().phone == "0812345678"
+
+
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\ufeff", "\u2060", "\u200e", "\u200f", "\u202b"]
+
+
+@pytest.mark.parametrize("mark", INVISIBLE, ids=[f"U+{ord(m):04X}" for m in INVISIBLE])
+@pytest.mark.django_db
+def test_signup_takes_a_thai_name_with_invisible_characters_and_stores_it_without(client, mark):
+    data = {**GOOD_SIGNUP, "first_name": f"นง{mark}นุช", "last_name": f"{mark}ศรีสุข",
+            "village_name": f"บ้าน{mark}บางริ้น"}
+    response = client.post(reverse("account_signup"), data)
+    assert response.status_code == 302, response.content.decode()
+    profile = VolunteerProfile.objects.get()
+    assert (profile.first_name, profile.last_name, profile.village_name) == (
+        "นงนุช", "ศรีสุข", "บ้านบางริ้น"
+    )
+
+
+@pytest.mark.django_db
+def test_profile_edit_removes_invisible_characters_and_refuses_a_lettered_phone(client):
+    profile = VolunteerProfileFactory(phone="0811111111")
+    client.force_login(profile.user)
+    data = {f: getattr(profile, f) for f in ("title", "province", "district", "subdistrict",
+                                            "village_no", "village_name")}
+    data.update(first_name="สม\u200bศรี", last_name="ดี\u2060ใจ", phone="0822222222")
+    assert client.post(reverse("accounts_profile"), data).status_code == 302
+    profile.refresh_from_db()
+    assert (profile.first_name, profile.last_name, profile.phone) == ("สมศรี", "ดีใจ", "0822222222")
+
+    response = client.post(reverse("accounts_profile"), {**data, "phone": "08l2222222"})
+    assert "มี “l” ซึ่งไม่ใช่ตัวเลข" in response.content.decode()
+    profile.refresh_from_db()
+    assert profile.phone == "0822222222"
+
+
+def test_a_name_rule_message_names_the_real_problem():
+    with pytest.raises(ValidationError) as caught:
+        validate_thai_name("สม\u200bศรี")
+    assert "U+200B" in caught.value.messages[0] and "มองไม่เห็น" in caught.value.messages[0]
+    with pytest.raises(ValidationError) as caught:
+        validate_thai_name("สมศรี2")
+    assert caught.value.messages[0] == "กรุณากรอกชื่อเป็นภาษาไทย (“2” ไม่ใช่ตัวอักษรไทย)"
 
 
 @pytest.mark.django_db

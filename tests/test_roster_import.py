@@ -807,3 +807,58 @@ def test_a_real_worker_imports_the_chumphon_roster_while_the_page_polls(client, 
     assert (progress["status"], progress["created"]) == ("done", 311)
     assert celery_worker.deliveries("courses.cohorts.tasks.import_roster") == [(roster_import.pk,)]
     assert cohort.memberships.count() == 311
+
+
+# ---------------------------------------------------------------------------
+# Nothing typed is silently changed; no cell is a server error
+# ---------------------------------------------------------------------------
+
+
+def _row_with(**cells) -> list[str]:
+    values = dict(zip(HEADER, ROW_A, strict=True)) | cells
+    return [values[column] for column in HEADER]
+
+
+def test_a_phone_cell_with_a_letter_is_an_error_naming_it_not_a_shorter_number():
+    row = validate_row(read_roster(csv_bytes(_row_with(phone="062684079l")), "a.csv").rows[0])
+    assert row.phone == ""
+    assert row.errors == [
+        "เบอร์โทร “062684079l”: เบอร์โทรศัพท์ไม่ถูกต้อง มี “l” ซึ่งไม่ใช่ตัวเลข "
+        "ใช้ได้เฉพาะตัวเลข ช่องว่าง และขีด (-)"
+    ]
+
+
+def test_roster_names_lose_invisible_characters_by_the_same_rule_as_sign_up():
+    name = "นฤ\u200bมล\u200f"
+    row = validate_row(read_roster(csv_bytes(_row_with(first_name=name)), "a.csv").rows[0])
+    assert (row.first_name, row.errors) == ("นฤมล", [])
+
+
+@pytest.mark.parametrize("cell", ["²", "๒²", "1" * 5000, "٣"])
+def test_a_village_number_in_other_digits_is_a_row_error_not_a_crash(cell):
+    row = validate_row(read_roster(csv_bytes(_row_with(village_no=cell)), "a.csv").rows[0])
+    assert row.village_no is None
+    assert row.errors == [f"หมู่ที่ต้องเป็นตัวเลข 1 ถึง 99 ไม่ใช่ “{cell}”"]
+
+
+def test_a_windows_874_file_with_undecodable_bytes_says_where_and_what_to_do():
+    # 0xFC and 0xDB are not characters in Windows-874.
+    lines = csv_bytes(ROW_A, ROW_B, ROW_C, encoding="cp874").split(b"\r\n")
+    lines[1] = lines[1].replace("ฤทธิ์เดช".encode("cp874"), "ฤทธิ์".encode("cp874") + b"\xfc")
+    lines[3] = b"\xdb" + lines[3]
+    with pytest.raises(RosterFileError) as caught:
+        read_roster(b"\r\n".join(lines), "roster.csv")
+    message = str(caught.value)
+    assert "ไม่ใช่ CSV" not in message
+    assert "Windows-874 (TIS-620)" in message
+    position = lines[1].index(b"\xfc") + 1
+    assert f"บรรทัดที่ 2 ไบต์ที่ {position} (0xFC)" in message
+    assert "บรรทัดที่ 4 ไบต์ที่ 1 (0xDB)" in message
+    assert "CSV UTF-8" in message
+
+
+def test_a_utf8_file_with_a_broken_byte_is_reported_as_utf8():
+    content = csv_bytes(ROW_A, ROW_B).replace("นฤมล".encode(), "นฤ".encode() + b"\xe0\xb8")
+    with pytest.raises(RosterFileError) as caught:
+        read_roster(content, "roster.csv")
+    assert "แบบ UTF-8 แต่มีไบต์ที่อ่านไม่ได้: บรรทัดที่ 2" in str(caught.value)

@@ -43,6 +43,7 @@ from courses.models import (
     QuizQuestion,
 )
 from courses.models.attempts import AttemptStatus, QuizAttempt
+from npv_site.input_rules import parse_id
 
 
 class Status:
@@ -103,8 +104,10 @@ def report_course(cohort: TrainingCohort, course_id=None) -> CoursePage | None:
     """The course a report is about: the one asked for if the cohort covers
     it, otherwise the cohort's first course."""
     courses = cohort.courses.order_by("path")
-    if course_id and str(course_id).isdigit():
-        chosen = courses.filter(pk=course_id).first()
+    # parse_id: "²".isdigit() is true and int("²") fails; a key past 64 bits
+    # overflows SQLite.
+    if (pk := parse_id(course_id)) is not None:
+        chosen = courses.filter(pk=pk).first()
         if chosen is not None:
             return chosen
     return courses.first()

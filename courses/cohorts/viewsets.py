@@ -7,8 +7,10 @@ is a 404, not merely a missing link.
 
 import django_filters
 from django import forms
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.contrib import messages
+from django.db.models import Count, IntegerField, OuterRef, ProtectedError, Subquery
 from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -279,6 +281,22 @@ class TrainingCohortViewSet(ModelViewSet):
         ]
 
 
+class VillageDeleteView(generic.DeleteView):
+    """Memberships keep their village (PROTECT), and Wagtail's usage check
+    sees only its reference index, which does not list them: the delete
+    raised ProtectedError, a 500."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ProtectedError:
+            messages.error(
+                self.request,
+                _("ลบหมู่บ้านนี้ไม่ได้ เพราะมีเน็ตอาสาในรุ่นอบรมที่อยู่หมู่บ้านนี้"),
+            )
+            return redirect(self.request.get_full_path())
+
+
 class VillageViewSet(ModelViewSet):
     """The register, read-only for trainers (it is loaded from a file or
     grows with imports); an administrator may correct a village."""
@@ -292,6 +310,7 @@ class VillageViewSet(ModelViewSet):
     add_to_admin_menu = False
     copy_view_enabled = False
     inspect_view_enabled = True
+    delete_view_class = VillageDeleteView
     search_fields = ["name", "subdistrict", "district"]
     list_filter = ["province", "source"]
     list_display = ["name", "village_no", "subdistrict", "district", "province"]

@@ -11,7 +11,11 @@ from courses.progress import complete_lesson, enrol, learning_overview
 
 def _next_url(request, fallback: str) -> str:
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    # Only a path on this site: redirect() would take "²" or "x" for the name
+    # of a URL pattern and fail to reverse it.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return target
     return fallback
 

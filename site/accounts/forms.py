@@ -79,6 +79,10 @@ class VolunteerSignupForm(forms.Form):
                 if field in self.fields and field not in self.errors:
                     for message in messages:
                         self.add_error(field, message)
+        else:
+            # What the model's cleaning made of them (invisible characters
+            # removed), so the profile saved is the one that was checked.
+            cleaned_data.update({f: getattr(profile, f) for f in PROFILE_FIELDS})
         return cleaned_data
 
     def signup(self, request, user):

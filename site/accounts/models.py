@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from npv_site.accounts.provinces import PROVINCE_CHOICES
 from npv_site.accounts.validators import normalise_phone, validate_thai_name, validate_thai_phone
+from npv_site.input_rules import remove_invisible
 
 PRIVACY_NOTICE_VERSION = "2026-11"
 
@@ -69,6 +70,16 @@ class VolunteerProfile(models.Model):
     def save(self, *args, **kwargs):
         self.phone = normalise_phone(self.phone)
         super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        # Every form that edits a profile (sign-up, the profile page, an admin
+        # form) ends here before the validators run: invisible characters go
+        # first, so they can neither fail an all-Thai name nor be stored.
+        for field in self._meta.concrete_fields:
+            value = field.value_from_object(self)
+            if isinstance(field, models.CharField) and isinstance(value, str):
+                setattr(self, field.attname, remove_invisible(value))
+        super().clean_fields(exclude=exclude)
 
     @property
     def display_title(self) -> str:

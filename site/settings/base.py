@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads a query or form: NUL and invalid UTF-8 answer 400.
+    "npv_site.bad_input.UnreadableInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -155,7 +157,8 @@ WAGTAILADMIN_USER_LOGIN_FORM = "npv_site.accounts.admin_forms.AdminLoginForm"
 # No avatars from gravatar.com: the admin loads nothing from other sites (CSP),
 # and trainers' e-mail hashes stay here.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend, with search text made safe for SQLite's FTS5.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "courses.search.backend"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "txt", "csv", "xlsx", "docx", "odt", "pptx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 # Documents always go through Django, which sends them with nosniff and a
@@ -164,6 +167,8 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+# A damaged image file is a form error (npv_site.images, an upstream bug).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "npv_site.images.ImageForm"
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 

@@ -143,22 +143,77 @@ def _not_a_roster() -> RosterFileError:
 def _decode(content: bytes) -> tuple[str, str]:
     """Thai spreadsheets arrive as UTF-8 (with or without a BOM), as UTF-16
     from Excel's "Unicode text", or as Windows-874 (TIS-620) from older tools."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        text, label = content[3:].decode("utf-8", errors="strict"), "UTF-8 (BOM)"
-    elif content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text, label = content.decode("utf-16"), "UTF-16"
-    else:
-        try:
-            text, label = content.decode("utf-8"), "UTF-8"
-        except UnicodeDecodeError:
-            try:
-                text, label = content.decode("cp874"), "Windows-874 (TIS-620)"
-            except UnicodeDecodeError:
-                raise _not_a_roster() from None
     # A binary file can decode as cp874; real text has no NUL or other control bytes.
-    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text):
+    if not content.startswith((b"\xff\xfe", b"\xfe\xff")) and _CONTROL_BYTES.search(content):
         raise _not_a_roster()
-    return text, label
+    if content.startswith(b"\xef\xbb\xbf"):
+        attempts = [(content[3:], "utf-8", "UTF-8 (BOM)")]
+    elif content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        attempts = [(content, "utf-16", "UTF-16")]
+    else:
+        attempts = [(content, "utf-8", "UTF-8"), (content, "cp874", "Windows-874 (TIS-620)")]
+    for data, codec, label in attempts:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _CONTROL_TEXT.search(text):
+            raise _not_a_roster()
+        return text, label
+    # Text in which a few bytes cannot be read (a character pasted from
+    # another program, a file cut short): say where, in the encoding the rest
+    # of the file is in, rather than calling it "not a CSV".
+    data, codec, label = min(
+        attempts, key=lambda attempt: len(_undecodable(attempt[0], attempt[1]))
+    )
+    raise RosterFileError(_encoding_message(label, _undecodable(data, codec)))
+
+
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Enough places to find the problem; a file with more is in another encoding.
+_MAX_PLACES = 200
+_PLACES_SHOWN = 5
+
+
+def _undecodable(data: bytes, codec: str) -> list[tuple[int, int, int]]:
+    """(line, byte position in the line, byte) of each byte that `codec`
+    cannot read; lines counted from 1, as a text editor does."""
+    if codec == "utf-16":
+        try:
+            data.decode(codec)
+        except UnicodeDecodeError as error:
+            return [(1, error.start + 1, data[error.start])]
+        return []
+    places = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        start = 0
+        while start < len(line):
+            try:
+                line[start:].decode(codec)
+                break
+            except UnicodeDecodeError as error:
+                places.append((number, start + error.start + 1, line[start + error.start]))
+                if len(places) >= _MAX_PLACES:
+                    return places
+                start += error.end
+    return places
+
+
+def _encoding_message(label: str, places: list[tuple[int, int, int]]) -> str:
+    shown = ", ".join(
+        _("บรรทัดที่ %(line)s ไบต์ที่ %(position)s (0x%(byte)02X)")
+        % {"line": line, "position": position, "byte": byte}
+        for line, position, byte in places[:_PLACES_SHOWN]
+    )
+    if len(places) > _PLACES_SHOWN:
+        shown += " " + _("และอีก %(count)s แห่ง") % {"count": len(places) - _PLACES_SHOWN}
+    return _(
+        "ไฟล์นี้เป็นข้อความแบบ %(encoding)s แต่มีไบต์ที่อ่านไม่ได้: %(places)s "
+        "อาจมีอักขระที่คัดลอกมาจากโปรแกรมอื่นหรือไฟล์ไม่ครบ กรุณาเปิดไฟล์ใน Excel แล้วเลือก "
+        "“บันทึกเป็น” ชนิด “CSV UTF-8 (Comma delimited)” หรือบันทึกเป็น UTF-8 "
+        "จากโปรแกรมแก้ไขข้อความ แล้วนำเข้าอีกครั้ง"
+    ) % {"encoding": label, "places": shown}
 
 
 DELIMITER_LABELS = {

@@ -184,7 +184,14 @@ def validate_row(raw: RawRow) -> RosterRow:
     number_text = VILLAGE_NO_PREFIX.sub("", values.get("village_no", "").translate(THAI_DIGITS))
     if not number_text:
         row.errors.append(_("ไม่มีหมู่ที่"))
-    elif not number_text.isdigit() or not 1 <= int(number_text) <= 99:
+    # ASCII digits only ("²".isdigit() is true, and int("²") fails), and
+    # few of them (int() refuses a string of more than 4,300 digits).
+    elif not (
+        number_text.isascii()
+        and number_text.isdigit()
+        and len(number_text) <= 4
+        and 1 <= int(number_text) <= 99
+    ):
         row.errors.append(
             _("หมู่ที่ต้องเป็นตัวเลข 1 ถึง 99 ไม่ใช่ “%(value)s”") % {"value": values["village_no"]}
         )
@@ -202,7 +209,13 @@ def _check_phone(row: RosterRow, text: str) -> None:
     if not text:
         row.errors.append(_("ไม่มีเบอร์โทรศัพท์"))
         return
-    phone = normalise_phone(text.translate(THAI_DIGITS))
+    try:
+        phone = normalise_phone(text)
+    except ValidationError as error:
+        row.errors.append(
+            _("เบอร์โทร “%(value)s”: %(problem)s") % {"value": text, "problem": error.messages[0]}
+        )
+        return
     if len(phone) == 9 and phone[0] in "689":
         # Excel drops the leading zero of a mobile number typed as a number.
         phone = "0" + phone

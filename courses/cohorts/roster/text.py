@@ -5,9 +5,10 @@ import functools
 import re
 
 from npv_site.accounts.provinces import PROVINCES
+from npv_site.input_rules import THAI_DIGITS, remove_invisible
 
-THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# THAI_DIGITS is the site's (npv_site.input_rules); the roster package names it too.
+__all__ = ["THAI_DIGITS", "clean_place", "clean_province", "clean_text", "village_key_of"]
 SPACES = re.compile(r"\s+")
 PROVINCE_PREFIX = re.compile(r"^(จังหวัด|จ\.)\s*")
 DISTRICT_PREFIX = re.compile(r"^(อำเภอ|อ\.)\s*")
@@ -22,7 +23,8 @@ VillageKey = tuple[str, str, str, int]
 
 
 def clean_text(value: str) -> str:
-    value = INVISIBLE.sub("", value or "").replace("\xa0", " ")
+    # The site's one rule for invisible characters, as in sign-up and the profile.
+    value = remove_invisible(value).replace("\xa0", " ")
     return SPACES.sub(" ", value).strip()
 
 
