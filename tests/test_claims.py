@@ -87,6 +87,18 @@ def test_claiming_sets_login_and_consent_and_logs_the_volunteer_in(client, claim
     assert client.login(username="narumon62", password="lamae-wifi-2562")
 
 
+def test_invisible_characters_in_the_claimed_name_are_removed_not_refused(client, claim):
+    # A zero-width space and a zero-width joiner, as a phone keyboard or a pasted
+    # name can leave them: all Thai, so the name is accepted without them.
+    response = client.post(
+        f"/claim/{claim.code}/",
+        claim_form(first_name="นฤ\u200bมล", last_name="ฤทธิ์\u200dเดช"),
+    )
+    assert response.status_code == 302
+    profile = VolunteerProfile.objects.get(user=claim.user)
+    assert (profile.first_name, profile.last_name) == ("นฤมล", "ฤทธิ์เดช")
+
+
 def test_a_code_works_only_once(client, claim):
     client.post(f"/claim/{claim.code}/", claim_form())
     client.logout()

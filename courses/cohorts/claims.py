@@ -125,10 +125,10 @@ def find_claim(raw_code: str) -> ClaimLookup:
     claim = ClaimCode.objects.select_related("user").filter(code=code).first()
     if claim is None:
         return ClaimLookup(ClaimState.UNKNOWN)
+    if claim.is_claimed:
+        return ClaimLookup(ClaimState.USED, claim)
     # An account whose owner set a password another way (a reset by e-mail)
     # is theirs: the printed code must not take it over.
-    if claim.is_claimed or claim.user.has_usable_password():
-        return ClaimLookup(ClaimState.USED, claim)
     if claim.user.has_usable_password():
         return ClaimLookup(ClaimState.OWNED, claim)
     if claim.is_expired:

@@ -13,6 +13,7 @@ from courses.cohorts.models import RosterImport
 from courses.cohorts.roster import RosterFileError, max_upload_bytes, read_roster
 from npv_site.accounts.models import NameTitle
 from npv_site.accounts.validators import validate_thai_name
+from npv_site.input_rules import remove_invisible
 
 TRAINERS_GROUP = "Trainers"
 
@@ -115,6 +116,14 @@ class ClaimCodeForm(forms.Form):
         return code
 
 
+class NameField(forms.CharField):
+    """A name with its invisible characters removed before it is validated, as
+    everywhere a person types one (npv_site.input_rules)."""
+
+    def to_python(self, value):
+        return remove_invisible(super().to_python(value))
+
+
 class ClaimAccountForm(forms.Form):
     """What a volunteer fills in to take over their imported account."""
 
@@ -125,10 +134,10 @@ class ClaimAccountForm(forms.Form):
         required=False,
         help_text=gettext_lazy("เฉพาะเมื่อเลือก “อื่น ๆ” เช่น ว่าที่ร้อยตรี ดร."),
     )
-    first_name = forms.CharField(
+    first_name = NameField(
         label=gettext_lazy("ชื่อ (ภาษาไทย)"), max_length=100, validators=[validate_thai_name]
     )
-    last_name = forms.CharField(
+    last_name = NameField(
         label=gettext_lazy("นามสกุล (ภาษาไทย)"), max_length=100, validators=[validate_thai_name]
     )
     username = forms.CharField(
