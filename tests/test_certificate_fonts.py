@@ -23,6 +23,9 @@ TEXTS = [
     "สำราญ น้ำค้าง นางสาว บ้านน้ำใส อำเภอเมืองน่าน ตำบลปี่ทอง",
     "หมู่ที่ ศรีสุวรรณ ปู่ ญี่ปุ่น ผู้ กุ้ง ทิ้ง ถึ่ง พื้น ปิ่น ปื้น ฟื้น ฝั่ง",
     "เกื้อ แก้ว โพธิ์ ใจ ไหล่ ฤๅษี ฦๅ ทวีศักดิ์ ก็ ๆ ฯ สํ กํ่ ปั้นน้ำ",
+    # ำ after every consonant: where its NIKHAHIT goes depends on the consonant.
+    " ".join(chr(code) + "ำ" for code in range(0x0E01, 0x0E2F)),
+    " ".join(chr(code) + "ำา" for code in range(0x0E01, 0x0E2F)),
 ]
 
 
@@ -116,36 +119,66 @@ def test_the_sara_am_lookup_is_part_of_the_thai_ccmp_feature():
         assert len(ccmp) == 1 and ccmp[0][-1] == last
 
 
-def _page(family_faces: str, text_html: str) -> str:
+def _page(family: str, family_faces: str, text_html: str) -> str:
     return f"""<!doctype html><html lang="th"><head><style>
 {family_faces}
-@page {{ size: A4 landscape; margin: 1cm; }}
-body {{ font-family: Probe; font-size: 22pt; line-height: 1.5; }}
+@page {{ size: 297mm 700mm; margin: 1cm; }}
+body {{ font-family: {family}; font-size: 22pt; line-height: 1.5; }}
 .b {{ font-weight: 700; }}
 </style></head><body>{text_html}</body></html>"""
 
 
+def _glyphs_drawn(pdf: bytes) -> set[int]:
+    """The ids of the glyphs the PDF's only page draws."""
+    import pikepdf
+
+    document = pikepdf.open(io.BytesIO(pdf))  # kept open while its page is read
+    assert len(document.pages) == 1, "every text on the one page that is compared"
+    glyphs = set()
+    for operands, operator in pikepdf.parse_content_stream(document.pages[0]):
+        if str(operator) in ("Tj", "TJ"):
+            items = operands[0] if str(operator) == "TJ" else operands
+            for item in items:
+                if isinstance(item, pikepdf.String):
+                    data = bytes(item)
+                    glyphs.update(
+                        int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)
+                    )
+    return glyphs
+
+
 def test_the_prepared_fonts_draw_thai_exactly_as_upstream_sarabun():
     """Pixel for pixel, at print resolution, in both weights."""
+    from weasyprint.text.fonts import FontConfiguration
+
     from certificates.rendering import _get_engine
 
     require_poppler()
     engine = _get_engine()
     text_html = "".join(f"<p>{t}</p><p class=b>{t}</p>" for t in TEXTS)
 
-    def drawn(files):
+    def drawn(family, files):
+        # A family name and a font configuration of its own: with one name in
+        # one configuration, the second page would be set in the first fonts.
         faces = "".join(
-            f'@font-face {{ font-family: Probe; src: url("/static/{files[w]}"); '
+            f'@font-face {{ font-family: {family}; src: url("/static/{files[w]}"); '
             f"font-weight: {400 if w == 'regular' else 700}; }}"
             for w in WEIGHTS
         )
         pdf = engine.weasyprint.HTML(
-            string=_page(faces, text_html), base_url=RENDER_ORIGIN + "/",
+            string=_page(family, faces, text_html), base_url=RENDER_ORIGIN + "/",
             url_fetcher=engine.fetcher,
-        ).write_pdf(font_config=engine.font_config)
-        return Image.open(io.BytesIO(pdf_to_png(pdf, dpi=200))).convert("L")
+        ).write_pdf(font_config=FontConfiguration())
+        return Image.open(io.BytesIO(pdf_to_png(pdf, dpi=200))).convert("L"), _glyphs_drawn(pdf)
 
-    upstream, prepared_ = drawn(fonts.UPSTREAM_FILES), drawn(fonts.FONT_FILES)
+    upstream, upstream_glyphs = drawn("ProbeUpstream", fonts.UPSTREAM_FILES)
+    prepared_, prepared_glyphs = drawn("ProbePrepared", fonts.FONT_FILES)
+    # Each page is set in its own fonts: only the prepared ones have the SARA AM
+    # copies, appended after the upstream glyphs.
+    upstream_count = max(
+        len(TTFont(STATIC / path).getGlyphOrder()) for path in fonts.UPSTREAM_FILES.values()
+    )
+    assert max(upstream_glyphs) < upstream_count <= max(prepared_glyphs)
     assert upstream.size == prepared_.size
     assert ImageChops.difference(upstream, prepared_).getbbox() is None
     # The comparison can fail: another text shows.
