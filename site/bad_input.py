@@ -36,6 +36,7 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # the request's, answered 400, and logged with its traceback so a real bug still shows.
 UPSTREAM_VIEW_PACKAGES = ("wagtail.", "taggit.", "django.contrib.admin.")
 UPSTREAM_INPUT_ERRORS = (KeyError, ValueError, TypeError)
+ADMIN_PATHS = ("/admin/", "/django-admin/")
 
 
 def _too_big(value: str) -> bool:
@@ -127,6 +128,9 @@ class UnreadableInputMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception):
         if not isinstance(exception, UPSTREAM_INPUT_ERRORS):
+            return None
+        # The editors' screens only: a public page's error stays a 500.
+        if not request.path_info.startswith(ADMIN_PATHS):
             return None
         match = request.resolver_match
         view = getattr(match, "func", None)
