@@ -325,14 +325,30 @@ def test_a_roster_declaring_the_whole_sheet_is_read_as_the_one_row_it_has():
 
 
 @pytest.mark.parametrize("case", REFUSED_XLSX, ids=list(REFUSED_XLSX))
-def test_a_hostile_spreadsheet_is_refused_naming_the_limit_within_a_second_and_100_mb(case):
-    make, message = REFUSED_XLSX[case]
+def test_a_hostile_spreadsheet_is_refused_within_a_second_and_100_mb(case):
+    # On a busy machine the processor-time budget may be what refuses the
+    # file first; either way it is refused, quickly, naming a limit.
+    make, _ = REFUSED_XLSX[case]
     content = make()
     error, seconds = read_timed(content)
     assert isinstance(error, RosterFileError)
-    assert LIMIT in str(error) and message in str(error)
+    assert LIMIT in str(error)
     assert seconds < 1.5  # the budget is one second of processor time
     assert read_memory_peak(content) < 100 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "case",
+    [case for case, (_, message) in REFUSED_XLSX.items() if "วินาที" not in message],
+)
+def test_a_hostile_spreadsheet_names_the_limit_it_breaks(case, settings):
+    # A generous time budget, so that the limit named is the structural one
+    # the file breaks, not the clock of a machine busy with other work.
+    settings.ROSTER_XLSX_MAX_SECONDS = 30
+    make, message = REFUSED_XLSX[case]
+    error, _ = read_timed(make())
+    assert isinstance(error, RosterFileError)
+    assert LIMIT in str(error) and message in str(error)
 
 
 def test_a_spreadsheet_that_unpacks_past_200_mb_is_still_refused_before_reading():
