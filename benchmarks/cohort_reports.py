@@ -63,8 +63,8 @@ def main() -> None:
 def build_national_cohort():
     from django.contrib.auth.models import Group
 
-    from courses.cohorts.importing import import_roster
-    from courses.cohorts.models import Province, RosterImport, TrainingCohort
+    from npv_site.cohorts.importing import import_roster
+    from npv_site.cohorts.models import Province, RosterImport, TrainingCohort
     from tests.factories import UserFactory, build_course
 
     course = build_course(modules=4, lessons=1, questions=3)
@@ -88,7 +88,7 @@ def add_progress(course, cohort) -> None:
     """Everyone enrolled (the importer did that); of every ten volunteers,
     seven started, passing modules in turn; four completed, three certified."""
     from certificates.models import Certificate
-    from courses.cohorts.models import CohortMembership
+    from npv_site.cohorts.models import CohortMembership
     from courses.models import (
         AttemptStatus,
         Enrolment,
@@ -171,7 +171,7 @@ def add_progress(course, cohort) -> None:
 
 
 def smaller_cohort(national, size: int, trainer):
-    from courses.cohorts.models import CohortMembership, TrainingCohort
+    from npv_site.cohorts.models import CohortMembership, TrainingCohort
 
     cohort = TrainingCohort.objects.create(
         name=f"first {size}", start_date=national.start_date, end_date=national.end_date
@@ -198,8 +198,8 @@ def smaller_cohort(national, size: int, trainer):
 def run(database: str) -> None:
     from django.test import Client
 
-    from courses.cohorts.exports import run_report_export
-    from courses.cohorts.models import ReportExport
+    from npv_site.cohorts.exports import run_report_export
+    from npv_site.cohorts.models import ReportExport
 
     print(f"Cohort reports on {connection.vendor} ({database}), {os.cpu_count()} CPUs, {load()}")
     course, trainer, national = build_national_cohort()

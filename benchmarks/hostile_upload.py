@@ -46,7 +46,7 @@ def chumphon_xlsx() -> bytes:
 
 
 def outcome(content: bytes, name: str) -> str:
-    from courses.cohorts.roster import RosterFileError, read_roster
+    from npv_site.cohorts.roster import RosterFileError, read_roster
 
     try:
         return f"{len(read_roster(content, name).rows)} rows"

@@ -54,9 +54,9 @@ def main() -> None:
 
 
 def run(database: str) -> None:
-    from courses.cohorts.importing import run_roster_import
-    from courses.cohorts.models import RosterImport, TrainingCohort
-    from courses.cohorts.roster import check_roster, read_roster
+    from npv_site.cohorts.importing import run_roster_import
+    from npv_site.cohorts.models import RosterImport, TrainingCohort
+    from npv_site.cohorts.roster import check_roster, read_roster
     from tests.factories import build_course
 
     sizes = [

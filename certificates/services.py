@@ -38,7 +38,7 @@ from certificates.rendering import (
     static_url,
     thai_long_date,
 )
-from courses.cohorts.permissions import trains_volunteer_on_course
+from npv_site.cohorts.permissions import trains_volunteer_on_course
 from courses.models import Enrolment
 from npv_site.thai_dates import buddhist_year
 

@@ -28,9 +28,9 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("npv_site.accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    path("learn/invitations/", include("courses.cohorts.invitation_urls")),
+    path("learn/invitations/", include("npv_site.cohorts.invitation_urls")),
     path("learn/", include("courses.urls")),
-    path("claim/", include("courses.cohorts.urls")),
+    path("claim/", include("npv_site.cohorts.urls")),
     path("certificates/", include("certificates.urls")),
 ]
 

@@ -57,7 +57,7 @@ def _fresh_rate_limits(settings):
 @pytest.fixture(autouse=True)
 def _fresh_invitation_notices(settings):
     """Each test reads cohort-invitation notices afresh
-    (courses.cohorts.invitation_notices): they are cached per user id."""
+    (npv_site.cohorts.invitation_notices): they are cached per user id."""
     settings.COHORT_NOTICE_CACHE_PREFIX = f"ci:{uuid.uuid4().hex}"
 
 

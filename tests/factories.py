@@ -141,6 +141,6 @@ class TrainingCohortFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def provinces(self, create, extracted, **kwargs):
         if create and extracted:
-            from courses.cohorts.models import Province
+            from npv_site.cohorts.models import Province
 
             self.provinces.set(Province.objects.filter(name__in=extracted))

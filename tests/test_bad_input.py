@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 from wagtail.images.models import Image
 
-from courses.cohorts.models import CohortMembership, Village
+from npv_site.cohorts.models import CohortMembership, Village
 from npv_site.input_rules import MAX_ID, parse_id, remove_invisible
 from tests.factories import (
     TrainingCohortFactory,
@@ -254,7 +254,7 @@ def test_the_project_s_own_views_still_fail_loudly(rf):
     one of this project's views stays a server error, so a real bug is seen."""
     from django.urls import ResolverMatch
 
-    from courses.cohorts.views import reports
+    from npv_site.cohorts.views import reports
     from npv_site.bad_input import UnreadableInputMiddleware
 
     middleware = UnreadableInputMiddleware(lambda request: None)

@@ -13,9 +13,9 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from courses.cohorts.claims import AlreadyClaimed, claim_account, find_claim
-from courses.cohorts.importing import import_roster
-from courses.cohorts.models import ClaimCode
+from npv_site.cohorts.claims import AlreadyClaimed, claim_account, find_claim
+from npv_site.cohorts.importing import import_roster
+from npv_site.cohorts.models import ClaimCode
 from npv_site.accounts.models import PRIVACY_NOTICE_VERSION, VolunteerProfile
 from tests.conftest import skip_or_fail
 from tests.factories import TrainingCohortFactory, UserFactory, build_course
@@ -301,7 +301,7 @@ def test_after_the_wagtail_admin_sets_the_password_the_code_is_dead(client, clai
 
 
 # -- wrong codes: a room is never refused, a guesser soon is ----------------------
-# (the limits and their arithmetic: courses/cohorts/claim_limits.py)
+# (the limits and their arithmetic: site/cohorts/claim_limits.py)
 
 TOO_MANY = "ใส่รหัสผิดหลายครั้งเกินไป"
 TOO_MANY_HERE = "ใส่รหัสผิดหลายครั้งเกินไปจากเครือข่ายนี้"

@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from certificates.services import issue_certificate
-from courses.cohorts import reports
-from courses.cohorts.exports import neutralise, run_report_export
-from courses.cohorts.models import CohortMembership, ReportExport, Village
+from npv_site.cohorts import reports
+from npv_site.cohorts.exports import neutralise, run_report_export
+from npv_site.cohorts.models import CohortMembership, ReportExport, Village
 from courses.models import (
     AttemptStatus,
     Enrolment,
@@ -464,7 +464,7 @@ def test_the_csv_streams_in_chunks_with_every_time_in_bangkok(client, trainer, s
     """Read two rows at a time (a server-side cursor on PostgreSQL), the CSV
     is the same, row for row; the database writes the times, and an enrolment
     at 20:15 UTC shows on the next day in Bangkok."""
-    from courses.cohorts import exports
+    from npv_site.cohorts import exports
 
     u1 = setup["users"][0]
     Enrolment.objects.filter(user=u1).update(
@@ -515,8 +515,8 @@ def test_cells_that_start_like_a_formula_are_neutralised(value, safe):
 def test_a_large_xlsx_is_queued_and_offered_when_built(
     client, trainer, other_trainer, setup, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from courses.cohorts import tasks
-    from courses.cohorts.views import reports as report_views
+    from npv_site.cohorts import tasks
+    from npv_site.cohorts.views import reports as report_views
 
     sent = []
     monkeypatch.setattr(report_views, "XLSX_INLINE_ROWS", 2)
@@ -676,7 +676,7 @@ def test_the_dashboard_queries_do_not_grow_with_the_cohorts(client, trainer):
 def test_a_worker_builds_the_large_xlsx_and_the_pages_work_on_a_phone(
     celery_worker, client, trainer, setup, monkeypatch, phone, screenshot, live_server
 ):
-    from courses.cohorts.views import reports as report_views
+    from npv_site.cohorts.views import reports as report_views
     from tests.browser import log_in
     from tests.quiz_helpers import wait_until
 
@@ -689,7 +689,7 @@ def test_a_worker_builds_the_large_xlsx_and_the_pages_work_on_a_phone(
     header, *rows = xlsx_rows(client.get(page + "download/").content)
     assert len(rows) == 5 and "เลขที่เกียรติบัตร" in header
     export_pk = ReportExport.objects.get().pk
-    assert celery_worker.deliveries("courses.cohorts.tasks.build_report_export") == [(export_pk,)]
+    assert celery_worker.deliveries("npv_site.cohorts.tasks.build_report_export") == [(export_pk,)]
 
     # The report pages in a phone's browser: no CSP violation, no console error.
     log_in(phone, trainer)
@@ -711,5 +711,5 @@ def test_a_worker_builds_the_large_xlsx_and_the_pages_work_on_a_phone(
 def test_the_xlsx_task_goes_to_the_default_queue():
     from npv_site.celery import app
 
-    route = app.amqp.router.route({}, "courses.cohorts.tasks.build_report_export")
+    route = app.amqp.router.route({}, "npv_site.cohorts.tasks.build_report_export")
     assert route["queue"].name == "default"

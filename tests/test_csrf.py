@@ -42,7 +42,7 @@ from wagtail.images.models import Image
 from wagtail.models import Page
 
 from certificates.models import Certificate, CertificateSettings
-from courses.cohorts.models import ClaimCode, RosterImport, TrainingCohort
+from npv_site.cohorts.models import ClaimCode, RosterImport, TrainingCohort
 from courses.models import Enrolment, LessonCompletion, QuizAttempt
 from npv_site.accounts.models import VolunteerProfile
 from tests import test_permission_matrix as matrix

@@ -28,8 +28,8 @@ from wagtail.test.utils.form_data import nested_form_data, streamfield
 from certificates import services
 from certificates.models import Certificate, CertificateSettings
 from certificates.rendering import certificate_html, render_pdf
-from courses.cohorts.claims import issue_new_code
-from courses.cohorts.models import CohortMembership, Village
+from npv_site.cohorts.claims import issue_new_code
+from npv_site.cohorts.models import CohortMembership, Village
 from courses.models import CourseIndexPage, Enrolment, LessonPage, ModulePage
 from npv_site.accounts.models import NameTitle
 from tests.factories import (

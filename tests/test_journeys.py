@@ -26,7 +26,7 @@ from PIL import Image
 
 from certificates.models import Certificate
 from certificates.rendering import pdf_to_png
-from courses.cohorts.models import CohortMembership
+from npv_site.cohorts.models import CohortMembership
 from courses.demo_course import DemoLoader
 from courses.models import CoursePage, LessonPage, ModulePage, QuizAttempt
 from tests.browser import log_in, on_phone_and_desktop

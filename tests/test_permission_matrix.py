@@ -35,7 +35,7 @@ from wagtail.models import Collection, Page, Site, get_page_models
 from certificates import tasks as certificate_tasks
 from certificates.models import Certificate, CertificateSettings
 from courses import attempts as quiz
-from courses.cohorts.models import (
+from npv_site.cohorts.models import (
     ClaimCode,
     CohortInvitation,
     CohortMembership,
@@ -156,7 +156,7 @@ PROJECT_ROWS = [
     row("GET", "/learn/invitations/{invitation_a}/", LOGIN, 200, 404, 404, 404, 404),
     row("POST", "/learn/invitations/{invitation_a}/", LOGIN,
         Redirect("/learn/", exact=True), 404, 404, 404, 404, data=(("answer", "decline"),)),
-    # Claim pages (courses/cohorts/urls.py): the 12-digit code is the key.
+    # Claim pages (site/cohorts/urls.py): the 12-digit code is the key.
     same("GET", "/claim/", 200),
     same("GET", "/claim/{claim_code}/", 200),
     same("GET", "/claim/000000000000/", 404),
@@ -183,7 +183,7 @@ PROJECT_ROWS = [
     row("GET", "/accounts/reauthenticate/code/confirm/", LOGIN, 403, 403, 403, 403, 403),
     same("POST", "/i18n/setlang/", Redirect("/", exact=True), data=(("language", "en"),)),
     same("GET", "/documents/{document}/{document_file}", 200),
-    # Training cohorts (courses/cohorts/viewsets.py)
+    # Training cohorts (site/cohorts/viewsets.py)
     admin_area("GET", "/admin/cohorts/", 200, 200),
     admin_area("GET", "/admin/cohorts/results/", 200, 200),
     admin_area("GET", "/admin/cohorts/new/", 200, 200),

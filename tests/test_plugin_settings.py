@@ -9,7 +9,7 @@ from certificates import conf as certificates_conf
 from certificates import tasks as certificate_tasks
 from courses import conf as courses_conf
 from courses import tasks as course_tasks
-from courses.cohorts import tasks as cohort_tasks
+from npv_site.cohorts import tasks as cohort_tasks
 
 
 def messages(tag_prefix: str) -> dict[str, str]:
@@ -117,8 +117,8 @@ def test_tasks_keep_the_names_that_queued_messages_and_the_beat_schedule_use(set
         "certificates.tasks.issue_certificate",
         "certificates.tasks.render_certificate_pdf",
         "certificates.tasks.sweep_certificates",
-        "courses.cohorts.tasks.import_roster",
-        "courses.cohorts.tasks.build_report_export",
+        "npv_site.cohorts.tasks.import_roster",
+        "npv_site.cohorts.tasks.build_report_export",
     }
     # Named in the decorator, not derived from the module path.
     for app in ("courses", "certificates"):

@@ -12,15 +12,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from courses.cohorts.importing import import_roster, run_roster_import
-from courses.cohorts.models import (
+from npv_site.cohorts.importing import import_roster, run_roster_import
+from npv_site.cohorts.models import (
     ClaimCode,
     CohortInvitation,
     CohortMembership,
     RosterImport,
     Village,
 )
-from courses.cohorts.roster import (
+from npv_site.cohorts.roster import (
     RosterFileError,
     RowStatus,
     check_roster,
@@ -498,7 +498,7 @@ def test_good_rows_only_skips_the_bad_row_and_writes_the_rest(cohort):
 
 
 def test_an_error_while_writing_leaves_the_database_as_it_was(cohort, monkeypatch):
-    import courses.cohorts.importing as importing
+    import npv_site.cohorts.importing as importing
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -805,7 +805,7 @@ def test_a_real_worker_imports_the_chumphon_roster_while_the_page_polls(client, 
         progress = client.get(progress_url).json()
     assert progress["finished"], celery_worker.log()[-3000:]
     assert (progress["status"], progress["created"]) == ("done", 311)
-    assert celery_worker.deliveries("courses.cohorts.tasks.import_roster") == [(roster_import.pk,)]
+    assert celery_worker.deliveries("npv_site.cohorts.tasks.import_roster") == [(roster_import.pk,)]
     assert cohort.memberships.count() == 311
 
 

@@ -16,15 +16,15 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
-from courses.cohorts.importing import import_roster, run_roster_import
-from courses.cohorts.invitations import InvitationClosed, accept_invitation
-from courses.cohorts.models import (
+from npv_site.cohorts.importing import import_roster, run_roster_import
+from npv_site.cohorts.invitations import InvitationClosed, accept_invitation
+from npv_site.cohorts.models import (
     ClaimCode,
     CohortInvitation,
     CohortMembership,
     RosterImport,
 )
-from courses.cohorts.roster import RowStatus
+from npv_site.cohorts.roster import RowStatus
 from courses.models import Enrolment
 from npv_site.accounts.models import VolunteerProfile
 from tests.factories import (
@@ -611,7 +611,7 @@ def test_the_notice_on_my_learning_follows_new_and_answered_invitations(
 
 
 def test_naming_another_trainers_volunteer_gives_no_right_to_their_certificate(world):
-    from courses.cohorts.permissions import trains_volunteer_on_course
+    from npv_site.cohorts.permissions import trains_volunteer_on_course
 
     in_y, course = world["in_y"].user, world["course"]
     assert not trains_volunteer_on_course(world["trainer_x"], in_y.pk, course.pk)

@@ -15,7 +15,7 @@ from wagtail.users.models import UserProfile
 from certificates import services, tasks
 from certificates.models import Certificate
 from courses import attempts as quiz
-from courses.cohorts.models import CohortMembership
+from npv_site.cohorts.models import CohortMembership
 from courses.models import Enrolment, GradingJob, QuizAttempt
 from tests.certificates_support import completed_enrolment
 from tests.factories import TrainingCohortFactory, UserFactory

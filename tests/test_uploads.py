@@ -32,8 +32,8 @@ from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.models import Collection, UploadedFile
 
-from courses.cohorts.models import RosterImport
-from courses.cohorts.roster import RosterFileError, read_roster, reading
+from npv_site.cohorts.models import RosterImport
+from npv_site.cohorts.roster import RosterFileError, read_roster, reading
 from tests import hostile_xlsx
 from tests.factories import TrainingCohortFactory, UserFactory
 

@@ -22,7 +22,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 INSTALLED_APPS = [
     "home",
     "courses",
-    "courses.cohorts",
+    "npv_site.cohorts",
     "certificates",
     "npv_site.accounts",
     "wagtail.contrib.settings",

@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CohortsConfig(AppConfig):
+    name = "npv_site.cohorts"
+    label = "cohorts"
+    verbose_name = _("รุ่นการอบรม")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_save
+
+        from npv_site.cohorts.personal_data import cohorts_section, invitations_section
+        from npv_site.accounts.personal_data import register_section
+
+        register_section("cohorts", cohorts_section)
+        register_section("cohort_invitations", invitations_section)
+        post_save.connect(
+            _password_may_have_changed,
+            sender=get_user_model(),
+            dispatch_uid="cohorts-expire-claim-codes",
+        )
+
+
+def _password_may_have_changed(sender, instance, update_fields=None, raw=False, **kwargs):
+    # Every route that sets a password saves the user (set_password() then
+    # save()); saves that cannot touch it (last_login at each login) are skipped.
+    if raw or (update_fields is not None and "password" not in update_fields):
+        return
+    from npv_site.cohorts.claims import expire_codes_of
+
+    expire_codes_of(instance)

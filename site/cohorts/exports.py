@@ -1,0 +1,278 @@
+"""The cohort report as a spreadsheet: the same columns and rows in CSV
+(streamed) and XLSX (built by a Celery task at national size), times in
+Asia/Bangkok, and every text cell a spreadsheet could run as a formula
+neutralised."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+from zoneinfo import ZoneInfo
+
+from django.db import NotSupportedError
+from django.db.models import CharField, Func
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from npv_site.cohorts.models import TrainingCohort
+from npv_site.cohorts.reports import (
+    MEMBER_FIELDS,
+    CourseOutline,
+    ReportFilters,
+    cohort_members,
+    with_progress,
+)
+
+BANGKOK = ZoneInfo("Asia/Bangkok")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell that starts like a formula gets a leading apostrophe, so
+    that Excel and LibreOffice show it instead of running it. Numbers stay
+    numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class BangkokMinute(Func):
+    """A time as Bangkok's clock shows it, to the minute ("2019-01-28 10:30"),
+    written by the database: a national export has some 40,000 of them, and
+    reading each into a datetime and converting it in Python took longer than
+    the whole query."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotSupportedError(f"BangkokMinute is not written for {connection.vendor}")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "to_char(%(expressions)s AT TIME ZONE 'Asia/Bangkok', 'YYYY-MM-DD HH24:MI')"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django keeps SQLite times as UTC text. Bangkok has kept UTC+7, with
+        # no daylight saving, since 1920. The fraction of a second is cut off
+        # first: SQLite rounds it to milliseconds, so 10:29:59.9999 would show
+        # as 10:30. (%%%% becomes one % once both the template and the query
+        # parameters are filled in.)
+        template = (
+            "strftime('%%%%Y-%%%%m-%%%%d %%%%H:%%%%M', substr(%(expressions)s, 1, 19), '+7 hours')"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
+def header(outline: CourseOutline) -> list[str]:
+    return [
+        _("จังหวัด"),
+        _("อำเภอ/เขต"),
+        _("ตำบล/แขวง"),
+        _("หมู่ที่"),
+        _("หมู่บ้าน"),
+        _("ชื่อ"),
+        _("นามสกุล"),
+        _("เบอร์โทร"),
+        _("ลงทะเบียนเรียนเมื่อ"),
+        _("เริ่มเรียนแล้ว"),
+        *[_("ผ่าน: %(module)s") % {"module": m.title} for m in outline.modules],
+        _("เรียนจบเมื่อ"),
+        _("เลขที่เกียรติบัตร"),
+        _("ได้รับเกียรติบัตรเมื่อ"),
+    ]
+
+
+# Rows fetched from the database at a time (a server-side cursor on PostgreSQL).
+EXPORT_CHUNK_ROWS = 2000
+
+
+def export_rows(
+    cohort: TrainingCohort, outline: CourseOutline, filters: ReportFilters
+) -> Iterator[list]:
+    """The header, then every row matching the filters, neutralised. The rows
+    come from one query read in chunks, so a national CSV starts at once and
+    never holds every row; no row asks the database anything more."""
+    yield [neutralise(v) for v in header(outline)]
+    yes, no = _("ใช่"), _("ไม่")
+    passed = [f"passed_{index}" for index in range(len(outline.module_ids))]
+    values = (
+        with_progress(cohort_members(cohort, outline, filters), outline)
+        .annotate(
+            enrolled_text=BangkokMinute("course_enrolment__enrolled_at"),
+            completed_text=BangkokMinute("course_enrolment__completed_at"),
+            certified_text=BangkokMinute("course_certificate__issued_at"),
+        )
+        .values_list(
+            *MEMBER_FIELDS,
+            "enrolled_text",
+            "started",
+            *passed,
+            "completed_text",
+            "course_certificate__number",
+            "certified_text",
+        )
+    )
+    for (
+        province,
+        district,
+        subdistrict,
+        village_no,
+        village_name,
+        first,
+        last,
+        user_first,
+        user_last,
+        roster_phone,
+        phone,
+        *progress,
+    ) in values.iterator(chunk_size=EXPORT_CHUNK_ROWS):
+        row = [
+            province or "",
+            district or "",
+            subdistrict or "",
+            "" if village_no is None else village_no,
+            village_name or "",
+            first or user_first,
+            last or user_last,
+            roster_phone or phone or "",
+            # Times and the certificate number as text, started and passed as flags.
+            *(
+                (yes if v else no) if v.__class__ is bool else "" if v is None else v
+                for v in progress
+            ),
+        ]
+        # neutralise() inlined: this runs for every cell of a national export.
+        yield ["'" + v if v.__class__ is str and v.startswith(FORMULA_STARTS) else v for v in row]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_chunks(rows: Iterable[list]) -> Iterator[str]:
+    """UTF-8 CSV with a BOM (Excel then reads Thai), yielded a block of rows
+    at a time."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    block = []
+    for row in rows:
+        block.append(writer.writerow(row))
+        if len(block) >= 500:
+            yield "".join(block)
+            block = []
+    if block:
+        yield "".join(block)
+
+
+def build_xlsx(rows: Iterable[list]) -> bytes:
+    from openpyxl import Workbook
+
+    # Write-only mode streams rows to the file instead of holding every cell object.
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("รายงานความก้าวหน้า")[:31])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# All certificates of a cohort as one ZIP
+# ---------------------------------------------------------------------------
+
+
+class _ZipSink(io.RawIOBase):
+    """A write-only, unseekable file: zipfile then writes data descriptors
+    after each member, and what it has written so far can be handed on."""
+
+    def __init__(self):
+        self._parts: list[bytes] = []
+        self._position = 0
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        self._parts.append(bytes(data))
+        self._position += len(data)
+        return len(data)
+
+    def tell(self):
+        return self._position
+
+    def take(self) -> bytes:
+        data = b"".join(self._parts)
+        self._parts = []
+        return data
+
+
+def certificate_file_name(certificate) -> str:
+    version = certificate.current_version
+    name = "-".join(filter(None, [certificate.number, version.holder_name.replace(" ", "_")]))
+    return "".join(c for c in name if c not in '/\\:*?"<>|') + ".pdf"
+
+
+def zip_chunks(certificates: Iterable) -> Iterator[bytes]:
+    """Stream the certificates' PDFs as a ZIP, one member at a time; a PDF
+    missing from storage is left out rather than failing the whole download."""
+    sink = _ZipSink()
+    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_STORED) as archive:
+        for certificate in certificates:
+            pdf = certificate.current_version.pdf
+            try:
+                with pdf.open("rb") as source:
+                    data = source.read()
+            except (FileNotFoundError, OSError, ValueError):
+                continue
+            info = zipfile.ZipInfo(
+                certificate_file_name(certificate),
+                date_time=timezone.localtime(certificate.issued_at, BANGKOK).timetuple()[:6],
+            )
+            with archive.open(info, mode="w") as member:
+                member.write(data)
+            yield sink.take()
+    yield sink.take()
+
+
+# ---------------------------------------------------------------------------
+# The XLSX built in the background
+# ---------------------------------------------------------------------------
+
+
+def run_report_export(export_id: int) -> None:
+    """Build the XLSX of a ReportExport row; the row records the outcome.
+    Running it again for a finished export does nothing."""
+    from django.db import transaction
+
+    from npv_site.cohorts.models import ReportExport
+
+    with transaction.atomic():
+        export = (
+            ReportExport.objects.select_for_update()
+            .select_related("cohort", "course")
+            .filter(pk=export_id)
+            .first()
+        )
+        if export is None or export.status != ReportExport.Status.QUEUED:
+            return
+        export.status = ReportExport.Status.RUNNING
+        export.save(update_fields=["status"])
+    try:
+        outline = CourseOutline.of(export.course.specific)
+        rows = list(export_rows(export.cohort, outline, ReportFilters.from_query(export.filters)))
+        content = build_xlsx(rows)
+    except Exception as error:
+        ReportExport.objects.filter(pk=export.pk).update(
+            status=ReportExport.Status.FAILED, message=str(error), finished_at=timezone.now()
+        )
+        raise
+    ReportExport.objects.filter(pk=export.pk).update(
+        status=ReportExport.Status.DONE,
+        content=content,
+        row_count=len(rows) - 1,
+        finished_at=timezone.now(),
+    )
