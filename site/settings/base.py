@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "npv_site.cohorts",
     "certificates",
     "npv_site.accounts",
+    "npv_site.demo",
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
