@@ -12,8 +12,8 @@ class CertificatesConfig(AppConfig):
 
         from certificates import checks, receivers  # noqa: F401  (checks registers itself)
         from certificates.personal_data import certificates_section
+        from courses.personal_data_registry import register_section
         from courses.signals import course_completed
-        from npv_site.accounts.personal_data import register_section
 
         course_completed.connect(
             receivers.issue_on_course_completion, dispatch_uid="certificates.issue_on_completion"

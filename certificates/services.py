@@ -38,7 +38,7 @@ from certificates.rendering import (
     static_url,
     thai_long_date,
 )
-from npv_site.cohorts.permissions import trains_volunteer_on_course
+from courses.trainers import trains_learner
 from courses.models import Enrolment
 from npv_site.thai_dates import buddhist_year
 
@@ -478,7 +478,7 @@ def can_download(user, certificate: Certificate) -> bool:
         return False
     if certificate.user_id == user.pk:
         return True
-    return certificate.course_id is not None and trains_volunteer_on_course(
+    return certificate.course_id is not None and trains_learner(
         user, certificate.user_id, certificate.course_id
     )
 

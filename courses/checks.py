@@ -77,3 +77,23 @@ def check_base_url(app_configs=None, **kwargs):
             id="courses.W004",
         )
     ]
+
+
+@checks.register()
+def check_trains_learner(app_configs=None, **kwargs):
+    path = conf.trains_learner_path()
+    if not path:
+        return []
+    from courses.trainers import trains_learner_callable
+
+    try:
+        trains_learner_callable()
+    except ImportError as error:
+        return [
+            checks.Error(
+                f"COURSES_TRAINS_LEARNER names '{path}', which does not import ({error}): "
+                "give the dotted path of a function (user, learner_id, course_id) -> bool.",
+                id="courses.E001",
+            )
+        ]
+    return []

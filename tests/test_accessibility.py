@@ -6,10 +6,10 @@ import pytest
 
 from certificates import services as certificate_services
 from courses import attempts as quiz
-from courses.demo_course import DemoLoader
 from courses.models import CoursePage, Enrolment, LessonPage, ModulePage, QuizAttempt
 from courses.progress import complete_lesson, enrol
 from npv_site.celery import app as celery_app
+from npv_site.demo.loader import DemoLoader
 from tests.browser import (
     BLOCKING_IMPACTS,
     axe_violations,

@@ -13,8 +13,8 @@ from certificates.codes import ALPHABET, format_code, new_code, normalise_code
 from certificates.models import Certificate, CertificateEvent, CertificateSettings
 from certificates.numbering import format_number
 from courses.models import Enrolment
+from courses.personal_data_registry import collect_personal_data
 from courses.progress import record_module_pass
-from npv_site.accounts.personal_data import collect_personal_data
 from tests.certificates_support import COMPLETED_AT, completed_enrolment, new_course
 from tests.factories import UserFactory, VolunteerProfileFactory
 

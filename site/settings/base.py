@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "npv_site.cohorts",
     "certificates",
     "npv_site.accounts",
+    "npv_site.demo",
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -299,6 +300,9 @@ CELERY_BEAT_SCHEDULE = {
 COURSES_GRADING_RESEND_AFTER_SECONDS = env.int("GRADING_RESEND_AFTER_SECONDS", default=120)
 COURSES_QUIZ_GRACE_SECONDS = env.int("QUIZ_GRACE_SECONDS", default=30)
 CERTIFICATES_SWEEP_AFTER_SECONDS = env.int("CERTIFICATE_SWEEP_AFTER_SECONDS", default=120)
+# The site's answer to the plugins' "which trainers see which learners": the trainers of a
+# training cohort that has the volunteer and the course (courses/trainers.py).
+COURSES_TRAINS_LEARNER = "npv_site.cohorts.permissions.trains_volunteer_on_course"
 
 LOGGING = {
     "version": 1,
