@@ -27,7 +27,7 @@ from certificates.rendering import (
     static_url,
     thai_long_date,
 )
-from npv_site.thai_dates import buddhist_year
+from courses.thai_dates import buddhist_year
 
 logger = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from npv_site.thai_dates import THAI_MONTHS, buddhist_year
+from courses.thai_dates import THAI_MONTHS, buddhist_year
 
 logger = logging.getLogger(__name__)
 

@@ -40,7 +40,7 @@ from certificates.rendering import (
 )
 from npv_site.cohorts.permissions import trains_volunteer_on_course
 from courses.models import Enrolment
-from npv_site.thai_dates import buddhist_year
+from courses.thai_dates import buddhist_year
 
 logger = logging.getLogger(__name__)
 

@@ -89,8 +89,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
             ],
-            # Template tags that every app uses and no single app owns.
-            "libraries": {"thai_dates": "npv_site.templatetags.thai_dates"},
         },
     },
 ]
