@@ -12,8 +12,8 @@ from django.conf import settings
 from PIL import Image, ImageChops, ImageStat
 
 from certificates import lifecycle, tasks
-from certificates.models import Certificate
 from certificates.assets import RENDER_ORIGIN
+from certificates.models import Certificate
 from certificates.rendering import pdf_to_png, render_pdf
 from certificates.thai_text import thai_words
 from tests.certificates_support import (

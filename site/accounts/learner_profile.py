@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from certificates.rendering import place_line
 from courses.learners import Address, LearnerProfile, user_learner_profile
 from npv_site.accounts.models import VolunteerProfile
 
@@ -26,8 +27,6 @@ def volunteer_learner_profile(user) -> LearnerProfile:
         district=profile.district,
         province=profile.province,
     )
-    from certificates.rendering import place_line  # noqa: PLC0415  (site layer; plugin below)
-
     return LearnerProfile(
         name=profile.full_name,
         name_en=profile.name_en,
