@@ -49,3 +49,10 @@ def trains_learner_path() -> str | None:
     whether a user trains a learner on a course (courses/trainers.py). None: nobody
     trains anyone, so only a learner and the site's administrators see their work."""
     return _read("COURSES_TRAINS_LEARNER", None)
+
+
+def learner_profile_path() -> str | None:
+    """The dotted path of the host's ``(user) -> courses.learners.LearnerProfile``: the
+    name and place a certificate prints (courses/learners.py). None: the profile is
+    built from the user model alone."""
+    return _read("COURSES_LEARNER_PROFILE", None)

@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from certificates.services import issue_certificate
+from certificates.lifecycle import issue_certificate
 from npv_site.cohorts import reports
 from npv_site.cohorts.exports import neutralise, run_report_export
 from npv_site.cohorts.models import CohortMembership, ReportExport, Village

@@ -90,8 +90,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
             ],
-            # Template tags that every app uses and no single app owns.
-            "libraries": {"thai_dates": "npv_site.templatetags.thai_dates"},
         },
     },
 ]
@@ -297,6 +295,8 @@ CELERY_BEAT_SCHEDULE = {
 # The plugins' own settings (courses/conf.py, certificates/conf.py say what each does),
 # from the environment variables docs/deploying.md lists. Keep the certificate sweep
 # above CELERY_TASK_TIME_LIMIT: a render claim younger than it is a render still running.
+# The name and village a certificate prints come from the volunteer profile.
+COURSES_LEARNER_PROFILE = "npv_site.accounts.learner_profile.volunteer_learner_profile"
 COURSES_GRADING_RESEND_AFTER_SECONDS = env.int("GRADING_RESEND_AFTER_SECONDS", default=120)
 COURSES_QUIZ_GRACE_SECONDS = env.int("QUIZ_GRACE_SECONDS", default=30)
 CERTIFICATES_SWEEP_AFTER_SECONDS = env.int("CERTIFICATE_SWEEP_AFTER_SECONDS", default=120)
