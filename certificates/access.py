@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from certificates.models import Certificate
+from courses.trainers import trains_learner
 
 
 def can_download(user, certificate: Certificate) -> bool:
@@ -22,8 +23,6 @@ def can_download(user, certificate: Certificate) -> bool:
     if certificate.user_id == user.pk:
         return True
     # The host says who trains whom (setting COURSES_TRAINS_LEARNER).
-    from courses.trainers import trains_learner
-
     return certificate.course_id is not None and trains_learner(
         user, certificate.user_id, certificate.course_id
     )

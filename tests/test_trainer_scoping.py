@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import checks
 
-from certificates import services
+from certificates import access, lifecycle
 from courses.trainers import trains_learner
 from npv_site.cohorts.models import CohortMembership
 from tests.certificates_support import completed_enrolment
@@ -27,7 +27,7 @@ def cohort_certificate():
     """A volunteer's valid certificate, and a trainer of a cohort that has the
     volunteer and the course."""
     user, course = completed_enrolment()
-    certificate = services.issue_certificate(user.pk, course.pk)
+    certificate = lifecycle.issue_certificate(user.pk, course.pk)
     trainer = UserFactory(username="cohort-trainer")
     trainer.groups.add(Group.objects.get(name="Trainers"))
     cohort = TrainingCohortFactory(trainers=[trainer], courses=[course])
@@ -37,16 +37,16 @@ def cohort_certificate():
 
 def test_the_site_lets_the_trainer_of_the_holders_cohort_download(cohort_certificate):
     certificate, trainer = cohort_certificate
-    assert services.can_download(trainer, certificate)
+    assert access.can_download(trainer, certificate)
 
 
 def test_a_host_without_the_setting_lets_no_trainer_download(settings, cohort_certificate):
     del settings.COURSES_TRAINS_LEARNER
     certificate, trainer = cohort_certificate
     assert not trains_learner(trainer, certificate.user_id, certificate.course_id)
-    assert not services.can_download(trainer, certificate)
+    assert not access.can_download(trainer, certificate)
     # The holder still downloads their own.
-    assert services.can_download(certificate.user, certificate)
+    assert access.can_download(certificate.user, certificate)
 
 
 def test_the_hosts_callable_is_asked_with_user_learner_and_course(settings, cohort_certificate):
@@ -54,7 +54,7 @@ def test_the_hosts_callable_is_asked_with_user_learner_and_course(settings, coho
     certificate, _ = cohort_certificate
     stranger = UserFactory(username="any-trainer")
     calls.clear()
-    assert services.can_download(stranger, certificate)
+    assert access.can_download(stranger, certificate)
     assert calls == [(stranger.pk, certificate.user_id, certificate.course_id)]
 
 
