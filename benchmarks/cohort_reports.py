@@ -88,7 +88,6 @@ def add_progress(course, cohort) -> None:
     """Everyone enrolled (the importer did that); of every ten volunteers,
     seven started, passing modules in turn; four completed, three certified."""
     from certificates.models import Certificate
-    from npv_site.cohorts.models import CohortMembership
     from courses.models import (
         AttemptStatus,
         Enrolment,
@@ -97,6 +96,7 @@ def add_progress(course, cohort) -> None:
         QuizAttempt,
         QuizQuestion,
     )
+    from npv_site.cohorts.models import CohortMembership
 
     start = time.perf_counter()
     rng = random.Random(2562)

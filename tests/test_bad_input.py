@@ -254,8 +254,8 @@ def test_the_project_s_own_views_still_fail_loudly(rf):
     one of this project's views stays a server error, so a real bug is seen."""
     from django.urls import ResolverMatch
 
-    from npv_site.cohorts.views import reports
     from npv_site.bad_input import UnreadableInputMiddleware
+    from npv_site.cohorts.views import reports
 
     middleware = UnreadableInputMiddleware(lambda request: None)
     request = rf.post("/admin/cohorts/1/report/")

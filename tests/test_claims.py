@@ -13,10 +13,10 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from npv_site.accounts.models import PRIVACY_NOTICE_VERSION, VolunteerProfile
 from npv_site.cohorts.claims import AlreadyClaimed, claim_account, find_claim
 from npv_site.cohorts.importing import import_roster
 from npv_site.cohorts.models import ClaimCode
-from npv_site.accounts.models import PRIVACY_NOTICE_VERSION, VolunteerProfile
 from tests.conftest import skip_or_fail
 from tests.factories import TrainingCohortFactory, UserFactory, build_course
 from tests.production_server import HOST, database_url, gunicorn, production_env

@@ -17,9 +17,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from certificates.lifecycle import issue_certificate
-from npv_site.cohorts import reports
-from npv_site.cohorts.exports import neutralise, run_report_export
-from npv_site.cohorts.models import CohortMembership, ReportExport, Village
 from courses.models import (
     AttemptStatus,
     Enrolment,
@@ -30,6 +27,9 @@ from courses.models import (
     QuizAttempt,
     QuizQuestion,
 )
+from npv_site.cohorts import reports
+from npv_site.cohorts.exports import neutralise, run_report_export
+from npv_site.cohorts.models import CohortMembership, ReportExport, Village
 from tests.factories import (
     TrainingCohortFactory,
     UserFactory,

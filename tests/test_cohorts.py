@@ -10,9 +10,9 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from courses.models import Enrolment
 from npv_site.cohorts.importing import import_roster
 from npv_site.cohorts.models import ClaimCode, Province, RosterImport, TrainingCohort, Village
-from courses.models import Enrolment
 from tests.factories import TrainingCohortFactory, UserFactory, build_course
 from tests.test_roster_import import CHUMPHON_UTF8, ROW_A, ROW_B, csv_bytes
 

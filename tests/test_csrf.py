@@ -42,9 +42,9 @@ from wagtail.images.models import Image
 from wagtail.models import Page
 
 from certificates.models import Certificate, CertificateSettings
-from npv_site.cohorts.models import ClaimCode, RosterImport, TrainingCohort
 from courses.models import Enrolment, LessonCompletion, QuizAttempt
 from npv_site.accounts.models import VolunteerProfile
+from npv_site.cohorts.models import ClaimCode, RosterImport, TrainingCohort
 from tests import test_permission_matrix as matrix
 from tests.test_roster_import import ROW_A, ROW_B, csv_bytes
 

@@ -28,10 +28,10 @@ from wagtail.test.utils.form_data import nested_form_data, streamfield
 from certificates import lifecycle
 from certificates.models import Certificate, CertificateSettings
 from certificates.rendering import certificate_html, render_pdf
-from npv_site.cohorts.claims import issue_new_code
-from npv_site.cohorts.models import CohortMembership, Village
 from courses.models import CourseIndexPage, Enrolment, LessonPage, ModulePage
 from npv_site.accounts.models import NameTitle
+from npv_site.cohorts.claims import issue_new_code
+from npv_site.cohorts.models import CohortMembership, Village
 from tests.factories import (
     TrainingCohortFactory,
     UserFactory,

@@ -35,15 +35,6 @@ from wagtail.models import Collection, Page, Site, get_page_models
 from certificates import tasks as certificate_tasks
 from certificates.models import Certificate, CertificateSettings
 from courses import attempts as quiz
-from npv_site.cohorts.models import (
-    ClaimCode,
-    CohortInvitation,
-    CohortMembership,
-    ReportExport,
-    RosterImport,
-    TrainingCohort,
-    Village,
-)
 from courses.models import (
     CourseIndexPage,
     CoursePage,
@@ -53,6 +44,15 @@ from courses.models import (
 )
 from courses.views.quiz import status_token
 from home.models import HomePage
+from npv_site.cohorts.models import (
+    ClaimCode,
+    CohortInvitation,
+    CohortMembership,
+    ReportExport,
+    RosterImport,
+    TrainingCohort,
+    Village,
+)
 from tests.factories import (
     LessonPageFactory,
     TrainingCohortFactory,

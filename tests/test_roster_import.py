@@ -12,6 +12,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from courses.models import Enrolment
+from npv_site.accounts.models import VolunteerProfile
 from npv_site.cohorts.importing import import_roster, run_roster_import
 from npv_site.cohorts.models import (
     ClaimCode,
@@ -27,8 +29,6 @@ from npv_site.cohorts.roster import (
     read_roster,
     validate_row,
 )
-from courses.models import Enrolment
-from npv_site.accounts.models import VolunteerProfile
 from tests.factories import (
     TrainingCohortFactory,
     UserFactory,

@@ -16,6 +16,8 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
+from courses.models import Enrolment
+from npv_site.accounts.models import VolunteerProfile
 from npv_site.cohorts.importing import import_roster, run_roster_import
 from npv_site.cohorts.invitations import InvitationClosed, accept_invitation
 from npv_site.cohorts.models import (
@@ -25,8 +27,6 @@ from npv_site.cohorts.models import (
     RosterImport,
 )
 from npv_site.cohorts.roster import RowStatus
-from courses.models import Enrolment
-from npv_site.accounts.models import VolunteerProfile
 from tests.factories import (
     TrainingCohortFactory,
     UserFactory,

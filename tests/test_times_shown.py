@@ -15,8 +15,8 @@ from wagtail.users.models import UserProfile
 from certificates import lifecycle, tasks
 from certificates.models import Certificate
 from courses import attempts as quiz
-from npv_site.cohorts.models import CohortMembership
 from courses.models import Enrolment, GradingJob, QuizAttempt
+from npv_site.cohorts.models import CohortMembership
 from tests.certificates_support import completed_enrolment
 from tests.factories import TrainingCohortFactory, UserFactory
 from tests.quiz_helpers import answers, form_data, quiz_module

@@ -27,10 +27,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses import conf
+from npv_site.accounts.models import PRIVACY_NOTICE_VERSION, VolunteerProfile
 from npv_site.cohorts.models import ClaimCode
 from npv_site.cohorts.roster import THAI_DIGITS
 from npv_site.cohorts.unique import unused_random_values
-from npv_site.accounts.models import PRIVACY_NOTICE_VERSION, VolunteerProfile
 
 CODE_LENGTH = 12
 DEFAULT_VALID_DAYS = 180

@@ -7,12 +7,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from npv_site.accounts.models import NameTitle
+from npv_site.accounts.validators import validate_thai_name
 from npv_site.cohorts.claims import CODE_LENGTH, normalise_code
 from npv_site.cohorts.importing import enrol_cohort
 from npv_site.cohorts.models import RosterImport
 from npv_site.cohorts.roster import RosterFileError, max_upload_bytes, read_roster
-from npv_site.accounts.models import NameTitle
-from npv_site.accounts.validators import validate_thai_name
 from npv_site.input_rules import remove_invisible
 
 TRAINERS_GROUP = "Trainers"

@@ -24,6 +24,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from courses.models import Enrolment
+from npv_site.accounts.models import VolunteerProfile
 from npv_site.cohorts.claims import new_claim_code_rows
 from npv_site.cohorts.invitation_notices import forget_notices
 from npv_site.cohorts.models import (
@@ -45,8 +47,6 @@ from npv_site.cohorts.roster import (
     read_roster,
 )
 from npv_site.cohorts.unique import unused_random_values
-from courses.models import Enrolment
-from npv_site.accounts.models import VolunteerProfile
 
 logger = logging.getLogger(__name__)
 

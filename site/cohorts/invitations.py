@@ -13,11 +13,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from npv_site.accounts.models import VolunteerProfile
 from npv_site.cohorts.importing import enrol_users
 from npv_site.cohorts.invitation_notices import forget_notices
 from npv_site.cohorts.models import CohortInvitation, CohortMembership, TrainingCohort, Village
 from npv_site.cohorts.models.villages import VillageSource
-from npv_site.accounts.models import VolunteerProfile
 
 
 class InvitationClosed(Exception):

@@ -32,7 +32,6 @@ from django.db.models import (
 from django.utils.translation import gettext_lazy as _
 
 from certificates.models import Certificate
-from npv_site.cohorts.models import CohortMembership, Province, TrainingCohort, Village
 from courses.models import (
     CoursePage,
     Enrolment,
@@ -43,6 +42,7 @@ from courses.models import (
     QuizQuestion,
 )
 from courses.models.attempts import AttemptStatus, QuizAttempt
+from npv_site.cohorts.models import CohortMembership, Province, TrainingCohort, Village
 from npv_site.input_rules import parse_id
 
 

@@ -21,11 +21,11 @@ from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import Button, MenuItem
 
+from courses.models import CoursePage
 from npv_site.cohorts.forms import TrainingCohortForm
 from npv_site.cohorts.models import CohortMembership, Province, TrainingCohort, Village
 from npv_site.cohorts.permissions import cohort_permission_policy
 from npv_site.cohorts.views import cohort_invitations, reports, roster, volunteers
-from courses.models import CoursePage
 
 ANY_ACTION = ["add", "change", "delete", "view"]
 

@@ -45,10 +45,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from npv_site.accounts.models import VolunteerProfile
 from npv_site.cohorts.roster.reading import ParsedRoster
 from npv_site.cohorts.roster.rows import Identity, RosterRow, RowStatus, validate_row
 from npv_site.cohorts.roster.text import VillageKey, village_key_of
-from npv_site.accounts.models import VolunteerProfile
 
 
 @dataclass

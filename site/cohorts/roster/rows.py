@@ -10,6 +10,8 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from npv_site.accounts.models import NameTitle
+from npv_site.accounts.validators import normalise_phone, validate_thai_name, validate_thai_phone
 from npv_site.cohorts.roster.reading import RawRow
 from npv_site.cohorts.roster.text import (
     DISTRICT_PREFIX,
@@ -21,8 +23,6 @@ from npv_site.cohorts.roster.text import (
     clean_province,
     clean_text,
 )
-from npv_site.accounts.models import NameTitle
-from npv_site.accounts.validators import normalise_phone, validate_thai_name, validate_thai_phone
 
 TITLE_ALIASES = {
     "นาย": NameTitle.MR,

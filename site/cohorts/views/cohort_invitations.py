@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
+from npv_site.accounts.models import VolunteerProfile
 from npv_site.cohorts.invitations import InvitationClosed, approve_invitation, invite
 from npv_site.cohorts.views.mixins import CohortAdminMixin
-from npv_site.accounts.models import VolunteerProfile
 
 RESULTS_PER_PAGE = 50
 
