@@ -10,6 +10,10 @@ from django.conf import settings
 # production settings in gunicorn (see tests/production_server.py).
 pytest_plugins = ["tests.celery_worker", "tests.browser", "tests.production_server"]
 
+# The minimal host runs in a pytest of its own, under its own settings and without this
+# conftest (`make test`'s second step: --confcutdir=tests/minimal_host).
+collect_ignore = ["minimal_host"]
+
 # What the lock files cannot pin: the Debian packages the certificate reference image
 # (Pango, HarfBuzz, fontconfig, fonts), the PDF checks (poppler) and the browser tests
 # (Chromium) depend on. Printed at the start of every run, so a failure can be traced to
