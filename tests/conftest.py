@@ -65,6 +65,28 @@ def _fresh_invitation_notices(settings):
     settings.COHORT_NOTICE_CACHE_PREFIX = f"ci:{uuid.uuid4().hex}"
 
 
+@pytest.fixture(scope="session")
+def plugin_distributions(tmp_path_factory):
+    """The plugin set's sdist and wheel as `python -m build` makes them at the top of
+    the repository (tests/test_packaging.py lists them, tests/test_outside_host.py
+    installs the wheel)."""
+    import sys
+
+    out = tmp_path_factory.mktemp("dist")
+    # --no-isolation: build with the locked setuptools already installed (no download).
+    result = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), "."],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (wheel,) = out.glob("*.whl")
+    (sdist,) = out.glob("*.tar.gz")
+    return wheel, sdist
+
+
 def skip_or_fail(reason: str):
     """Skip a test whose service or browser is missing, except where
     REQUIRE_SERVICES=1 (set by .ci/run): there the test fails instead."""
