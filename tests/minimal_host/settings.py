@@ -2,6 +2,7 @@
 essentials, `courses`, `certificates` and the host's own app, nothing of the Net
 Pracharat site (no npv_site, no home, no allauth). SQLite, Celery tasks run eagerly."""
 
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -12,7 +13,8 @@ site_blocker.install()
 HOST_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(tempfile.mkdtemp(prefix="minimal-host-"))
 
-SECRET_KEY = "minimal-host-test-key"
+# A key of this test run only.
+SECRET_KEY = secrets.token_urlsafe(50)
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "host.example"]
 
