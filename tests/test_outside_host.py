@@ -146,6 +146,7 @@ def test_a_site_made_with_wagtail_start_runs_the_plugins_from_the_wheel(
     env.update(
         DJANGO_SETTINGS_MODULE="hostsite.settings.dev",
         OUTSIDE_HOST_BASE_URL=BASE_URL,
+        OUTSIDE_HOST_WORKER_LOG=str(tmp_path / "worker.log"),
         PYTHONUNBUFFERED="1",
     )
     run(

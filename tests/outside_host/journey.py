@@ -35,12 +35,23 @@ from courses.models import (  # noqa: E402
 LESSON_TEXT = "เราเตอร์ของหมู่บ้านต่อกับสายใยแก้วที่ช่อง PON"
 
 
+WORKER_LOG = Path(os.environ["OUTSIDE_HOST_WORKER_LOG"])
+
+
 def wait_for(what, condition, timeout=120):
+    """Poll `condition`; give up at once, with the worker's error, when a task failed."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         value = condition()
         if value:
             return value
+        failed = [
+            line
+            for line in WORKER_LOG.read_text(errors="replace").splitlines()
+            if "raised unexpected" in line
+        ]
+        if failed:
+            raise SystemExit(f"a task failed in the worker while waiting for {what}: {failed}")
         time.sleep(0.2)
     raise SystemExit(f"timed out after {timeout} s waiting for {what}")
 
