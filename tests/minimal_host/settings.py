@@ -93,11 +93,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 WAGTAIL_SITE_NAME = "Minimal host"
 WAGTAILADMIN_BASE_URL = "http://host.example"
 
-# The plugins' base-template contract (docs/plugins.md, "Templates"): this host's base.html
-# names its blocks `page_title`, `main` and `js`, not the Net Pracharat site's `title`,
-# `content` and `extra_js`; host/plugin_base.html maps the plugins' blocks onto them.
+# The plugins' base-template contract (docs/plugins.md, "Templates and blocks"): their pages
+# fill the blocks `title` and `content` of the base named in COURSES_BASE_TEMPLATE. This
+# host's own base.html names its blocks `page_title`, `main` and `js`, so it names a bridge,
+# host/plugin_base.html, that puts the plugins' blocks into its own.
 COURSES_BASE_TEMPLATE = "host/plugin_base.html"
-CERTIFICATES_BASE_TEMPLATE = "host/plugin_base.html"
 
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
