@@ -110,9 +110,13 @@ worker: install
 # settings, home page, user model and base.html, none of the site), in a pytest of its own.
 MINIMAL_HOST_PYTEST = $(VENV)/bin/pytest -p no:cacheprovider --confcutdir=tests/minimal_host \
   --ds=tests.minimal_host.settings tests/minimal_host
+# Both steps run even when the first fails, so a run names every failure; either fails it.
 test: install-test
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
-	$(MINIMAL_HOST_PYTEST)
+	@status=0; \
+	$(VENV)/bin/pytest $(PYTEST_ARGS) || status=$$?; \
+	echo "== The plugins in a minimal host (tests/minimal_host)"; \
+	$(MINIMAL_HOST_PYTEST) || status=$$?; \
+	exit $$status
 
 test-minimal-host: install-test
 	$(MINIMAL_HOST_PYTEST)
