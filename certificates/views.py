@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from certificates.access import can_download, download_filename
 from certificates.codes import format_code, normalise_code
 from certificates.models import Certificate, CertificateEvent, certificate_storage
-from certificates.services import can_download, download_filename
 from npv_site.ratelimits import PER_ADDRESS, rate_limit
 
 # Names of volunteers stay out of search engines.

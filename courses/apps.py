@@ -11,8 +11,8 @@ class CoursesConfig(AppConfig):
 
         from courses import checks  # noqa: F401  (registers the system checks)
         from courses.personal_data import learning_section
+        from courses.personal_data_registry import register_section
         from courses.search.sqlite_fts import ensure_thai_tokenizer_after_migrate
-        from npv_site.accounts.personal_data import register_section
 
         register_section("learning", learning_section)
         post_migrate.connect(ensure_thai_tokenizer_after_migrate, sender=self)

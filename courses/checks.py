@@ -77,3 +77,51 @@ def check_base_url(app_configs=None, **kwargs):
             id="courses.W004",
         )
     ]
+
+
+@checks.register()
+def check_trains_learner(app_configs=None, **kwargs):
+    path = conf.trains_learner_path()
+    if not path:
+        return []
+    from courses.trainers import trains_learner_callable
+
+    try:
+        trains_learner_callable()
+    except ImportError as error:
+        return [
+            checks.Error(
+                f"COURSES_TRAINS_LEARNER names '{path}', which does not import ({error}): "
+                "give the dotted path of a function (user, learner_id, course_id) -> bool.",
+                id="courses.E001",
+            )
+        ]
+    return []
+
+
+@checks.register()
+def check_learner_profile(app_configs=None, **kwargs):
+    path = conf.learner_profile_path()
+    if not path:
+        return []
+    from django.utils.module_loading import import_string
+
+    try:
+        found = import_string(path)
+    except ImportError as error:
+        return [
+            checks.Error(
+                f"COURSES_LEARNER_PROFILE names {path!r}, which does not import: {error}",
+                hint="Give the dotted path of a callable taking a user and returning a "
+                "courses.learners.LearnerProfile.",
+                id="courses.E002",
+            )
+        ]
+    if not callable(found):
+        return [
+            checks.Error(
+                f"COURSES_LEARNER_PROFILE names {path!r}, which is not callable.",
+                id="courses.E002",
+            )
+        ]
+    return []

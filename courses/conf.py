@@ -42,3 +42,17 @@ def base_url() -> str:
     own WAGTAILADMIN_BASE_URL, which a Wagtail site sets already."""
     url = _read("COURSES_BASE_URL", None) or getattr(settings, "WAGTAILADMIN_BASE_URL", "")
     return (url or "").rstrip("/")
+
+
+def trains_learner_path() -> str | None:
+    """The dotted path of the host's ``(user, learner_id, course_id) -> bool`` that says
+    whether a user trains a learner on a course (courses/trainers.py). None: nobody
+    trains anyone, so only a learner and the site's administrators see their work."""
+    return _read("COURSES_TRAINS_LEARNER", None)
+
+
+def learner_profile_path() -> str | None:
+    """The dotted path of the host's ``(user) -> courses.learners.LearnerProfile``: the
+    name and place a certificate prints (courses/learners.py). None: the profile is
+    built from the user model alone."""
+    return _read("COURSES_LEARNER_PROFILE", None)

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from courses.personal_data_registry import collect_personal_data
 from npv_site.accounts.forms import DeleteAccountForm, ProfileForm
 from npv_site.accounts.models import VolunteerProfile
-from npv_site.accounts.personal_data import collect_personal_data
 
 
 @login_required
