@@ -12,7 +12,7 @@ DEB_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 po
 DEB_TEST := $(DEB_RUN) chromium gettext
 QUEUES := grading,certificates,default
 
-.PHONY: run test install install-test system-deps-run system-deps-test worker lint lock lock-compile lock-check audit clean
+.PHONY: run test install install-test system-deps-run system-deps-test worker lint lint-imports test-minimal-host lock lock-compile lock-check audit clean
 
 # Installs come from the lock files in requirements/ (exact versions with hashes, for
 # Python 3.11+ on every platform); pyproject.toml keeps the compatible ranges they are
@@ -106,13 +106,31 @@ run: install
 worker: install
 	$(VENV)/bin/celery -A npv_site worker --beat -Q $(QUEUES) --concurrency 2 --loglevel INFO
 
+# Second step: the plugins in a minimal host of their own (tests/minimal_host/: its own
+# settings, home page, user model and base.html, none of the site), in a pytest of its own.
+MINIMAL_HOST_PYTEST = $(VENV)/bin/pytest -p no:cacheprovider --confcutdir=tests/minimal_host \
+  --ds=tests.minimal_host.settings tests/minimal_host
+# Both steps run even when the first fails, so a run names every failure; either fails it.
 test: install-test
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	@status=0; \
+	$(VENV)/bin/pytest $(PYTEST_ARGS) || status=$$?; \
+	echo "== The plugins in a minimal host (tests/minimal_host)"; \
+	$(MINIMAL_HOST_PYTEST) || status=$$?; \
+	exit $$status
+
+test-minimal-host: install-test
+	$(MINIMAL_HOST_PYTEST)
 
 lint: install-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+
+# The import-linter contracts in pyproject.toml ([tool.importlinter]): the plugins never import
+# the site, certificates reaches courses only through its public modules, no cycles inside an app.
+lint-imports: install-test
+	$(VENV)/bin/lint-imports --no-cache
 
 # Known vulnerabilities in the installed packages. Asks PyPI's vulnerability data, so it needs
 # the network; --strict fails the run when a package could not be checked, rather than

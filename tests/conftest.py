@@ -10,6 +10,10 @@ from django.conf import settings
 # production settings in gunicorn (see tests/production_server.py).
 pytest_plugins = ["tests.celery_worker", "tests.browser", "tests.production_server"]
 
+# The minimal host runs in a pytest of its own, under its own settings and without this
+# conftest (`make test`'s second step: --confcutdir=tests/minimal_host).
+collect_ignore = ["minimal_host"]
+
 # What the lock files cannot pin: the Debian packages the certificate reference image
 # (Pango, HarfBuzz, fontconfig, fonts), the PDF checks (poppler) and the browser tests
 # (Chromium) depend on. Printed at the start of every run, so a failure can be traced to
@@ -59,6 +63,28 @@ def _fresh_invitation_notices(settings):
     """Each test reads cohort-invitation notices afresh
     (npv_site.cohorts.invitation_notices): they are cached per user id."""
     settings.COHORT_NOTICE_CACHE_PREFIX = f"ci:{uuid.uuid4().hex}"
+
+
+@pytest.fixture(scope="session")
+def plugin_distributions(tmp_path_factory):
+    """The plugin set's sdist and wheel as `python -m build` makes them at the top of
+    the repository (tests/test_packaging.py lists them, tests/test_outside_host.py
+    installs the wheel)."""
+    import sys
+
+    out = tmp_path_factory.mktemp("dist")
+    # --no-isolation: build with the locked setuptools already installed (no download).
+    result = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), "."],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (wheel,) = out.glob("*.whl")
+    (sdist,) = out.glob("*.tar.gz")
+    return wheel, sdist
 
 
 def skip_or_fail(reason: str):

@@ -1,0 +1,146 @@
+"""The plugin set in a host that is not the Net Pracharat site: its own home page
+(`host.HostHomePage`), its own user model without first/last name (`host.User`), its
+own base.html whose blocks are `page_title`, `main` and `js` (COURSES_BASE_TEMPLATE names
+a bridge to them), no npv_site, no home, no allauth (tests/minimal_host/settings.py). A
+learner goes from the course to a verified certificate through the plugins' own URLs;
+Celery runs the tasks eagerly."""
+
+import io
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from wagtail.models import Page, Site
+
+from certificates.models import Certificate
+from courses.models import (
+    CourseIndexPage,
+    CoursePage,
+    LessonPage,
+    ModulePage,
+    QuizAttempt,
+    QuizChoice,
+    QuizQuestion,
+)
+from tests.minimal_host.host.models import HostHomePage
+
+LESSON_TEXT = "เราเตอร์ของหมู่บ้านต่อกับสายใยแก้วที่ช่อง PON"
+LEARNER_NAME = "สมศรี มีสุข"
+
+
+def test_system_checks_pass_in_the_minimal_host():
+    # Raises SystemCheckError on any error (a page type naming home.HomePage, say).
+    call_command("check", fail_level="ERROR")
+
+
+def test_the_host_installs_none_of_the_site(settings):
+    site_apps = [
+        app
+        for app in settings.INSTALLED_APPS
+        if app.split(".")[0] in ("npv_site", "home", "allauth")
+    ]
+    assert site_apps == []
+    # Installed in the project's virtualenv, yet unimportable here (site_blocker.py).
+    with pytest.raises(ModuleNotFoundError):
+        __import__("npv_site")
+
+
+def host_home() -> HostHomePage:
+    root = Page.get_first_root_node()
+    home = root.add_child(instance=HostHomePage(title="Host home", slug="host-home"))
+    Site.objects.update(root_page=home)
+    return home
+
+
+def one_course(home: HostHomePage) -> tuple[CoursePage, ModulePage, LessonPage]:
+    assert CourseIndexPage.can_create_at(home), (
+        "CourseIndexPage cannot be created under the host's own home page "
+        f"(parent_page_types = {CourseIndexPage.parent_page_types})"
+    )
+    index = home.add_child(instance=CourseIndexPage(title="หลักสูตร", slug="courses"))
+    course = index.add_child(instance=CoursePage(title="การดูแลเราเตอร์", slug="router"))
+    module = course.add_child(
+        instance=ModulePage(title="รู้จักเราเตอร์", slug="router-basics", pass_mark=60)
+    )
+    lesson = module.add_child(
+        instance=LessonPage(
+            title="ช่องต่อสาย",
+            slug="ports",
+            body=[{"type": "paragraph", "value": f"<p>{LESSON_TEXT}</p>"}],
+        )
+    )
+    for number, (text, right, wrong) in enumerate(
+        [
+            ("ไฟ PON สีแดงกะพริบหมายถึงอะไร", "สายใยแก้วมีปัญหา", "ปกติ"),
+            ("ห้ามแตะสายไฟฟ้าบนเสา", "ถูก", "ผิด"),
+        ]
+    ):
+        question = QuizQuestion.objects.create(
+            module=module, kind="single", text=text, points=1, sort_order=number
+        )
+        QuizChoice.objects.create(question=question, text=right, is_correct=True, sort_order=0)
+        QuizChoice.objects.create(question=question, text=wrong, sort_order=1)
+    return course, module, lesson
+
+
+def main_of(response) -> str:
+    html = response.content.decode()
+    found = re.search(r'<main id="host-main">(.*?)</main>', html, re.S)
+    assert found, "the page is not drawn in the host's base.html"
+    return found.group(1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_learner_passes_and_gets_a_verified_certificate_in_the_minimal_host():
+    course, module, lesson = one_course(host_home())
+    learner = get_user_model().objects.create_user(
+        username="somsri", email="", password="x", full_name=LEARNER_NAME
+    )
+    client = Client()
+    client.force_login(learner)
+
+    assert client.post(f"/learn/courses/{course.pk}/enrol/").status_code == 302
+    page = client.get(lesson.url)
+    assert page.status_code == 200
+    assert LESSON_TEXT in main_of(page), (
+        "the lesson's text is not inside the host's <main> block: the plugin's templates "
+        "fill blocks the host's base.html does not have"
+    )
+    assert client.post(f"/learn/lessons/{lesson.pk}/read/").status_code == 302
+
+    started = client.post(f"/learn/modules/{module.pk}/quiz/start/")
+    assert started.status_code == 302, started.content[:500]
+    attempt = QuizAttempt.objects.get(user=learner)
+    quiz_page = client.get(started["Location"])
+    assert quiz_page.status_code == 200
+    # The host's script block is `js`, not the site's `extra_js`: the quiz script is there all
+    # the same (the plugins keep their scripts inside `content`).
+    assert "quiz.js" in main_of(quiz_page), "the quiz script is not on the quiz page"
+    form = {"question": [], "action": "submit"}
+    for question in attempt.questions:
+        form["question"].append(str(question["id"]))
+        form[f"answer-{question['id']}"] = [
+            str(c["id"]) for c in question["choices"] if c["is_correct"]
+        ]
+    assert client.post(f"/learn/quiz/{attempt.pk}/submit/", form).status_code == 302
+
+    attempt.refresh_from_db()
+    assert attempt.passed, f"graded {attempt.score_percent}% ({attempt.status})"
+    certificate = Certificate.objects.get(user=learner, course=course)
+    version = certificate.current_version
+    assert version.holder_name == LEARNER_NAME
+    pdf = version.pdf.open("rb").read()
+    assert pdf.startswith(b"%PDF")
+
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert LEARNER_NAME.replace(" ", "") in text.replace(" ", "").replace("\n", "")
+
+    verify_url = f"http://host.example/certificates/verify/{certificate.display_code}/"
+    assert certificate.get_verification_url() == verify_url
+    verify = Client().get(f"/certificates/verify/{certificate.display_code}/")
+    assert verify.status_code == 200
+    assert LEARNER_NAME in main_of(verify)
