@@ -233,10 +233,10 @@ def test_sqlite_index_keeps_thai_vowel_marks_inside_words():
 
 @pytest.mark.django_db
 def test_search_page_without_a_query_and_with_nothing_found(client):
-    response = client.get(reverse("search"))
+    response = client.get(reverse("courses:search"))
     assert response.status_code == 200
     assert "search-count" not in response.content.decode()
-    response = client.get(reverse("search"), {"q": "<script>ภูเขาไฟ"})
+    response = client.get(reverse("courses:search"), {"q": "<script>ภูเขาไฟ"})
     html = response.content.decode()
     assert "ไม่พบบทเรียนที่มีคำว่า “&lt;script&gt;ภูเขาไฟ”" in html
     assert "<script>ภูเขาไฟ" not in html
@@ -245,7 +245,7 @@ def test_search_page_without_a_query_and_with_nothing_found(client):
 @pytest.mark.django_db
 def test_header_links_to_search(client):
     html = client.get("/").content.decode()
-    assert f'href="{reverse("search")}"' in html
+    assert f'href="{reverse("courses:search")}"' in html
 
 
 @pytest.mark.django_db

@@ -87,7 +87,7 @@ def start_quiz(request, module_id: int):
         attempt = quiz.start_attempt(request.user, module)
     except quiz.QuizRefusal as refusal:
         return _refused(request, refusal, back_url=f"{module.url}#quiz")
-    return redirect("quiz_attempt", attempt_id=attempt.pk)
+    return redirect("courses:quiz_attempt", attempt_id=attempt.pk)
 
 
 @login_required
@@ -123,7 +123,7 @@ def attempt_page(request, attempt_id: int):
             "courses/quiz/grading.html",
             {
                 **context,
-                "status_url": reverse("quiz_attempt_status", args=[status_token(attempt)]),
+                "status_url": reverse("courses:quiz_attempt_status", args=[status_token(attempt)]),
                 "poll_schedule": json.dumps(POLL_SCHEDULE),
             },
         )
@@ -152,7 +152,7 @@ def save_answers(request, attempt_id: int):
     except quiz.QuizRefusal as refusal:
         body = {"error": refusal.message}
         if isinstance(refusal, quiz.AttemptClosedByTime):
-            body["url"] = reverse("quiz_attempt", args=[attempt_id])
+            body["url"] = reverse("courses:quiz_attempt", args=[attempt_id])
         return JsonResponse(body, status=refusal.status)
     return JsonResponse(
         {"saved": True, "answered": sum(1 for ids in attempt.answers.values() if ids)}
@@ -184,16 +184,18 @@ def submit_answers(request, attempt_id: int):
     except quiz.QuizRefusal as refusal:
         if wants_json:
             return JsonResponse({"error": refusal.message}, status=refusal.status)
-        return _refused(request, refusal, back_url=reverse("quiz_attempt", args=[attempt_id]))
-    return redirect("quiz_attempt", attempt_id=attempt_id)
+        return _refused(
+            request, refusal, back_url=reverse("courses:quiz_attempt", args=[attempt_id])
+        )
+    return redirect("courses:quiz_attempt", attempt_id=attempt_id)
 
 
 def _waiting_state(attempt: QuizAttempt) -> dict:
     """What a page needs to wait for a submitted attempt's grade."""
     return {
         "state": "graded" if attempt.is_graded else "grading",
-        "url": reverse("quiz_attempt", args=[attempt.pk]),
-        "status_url": reverse("quiz_attempt_status", args=[status_token(attempt)]),
+        "url": reverse("courses:quiz_attempt", args=[attempt.pk]),
+        "status_url": reverse("courses:quiz_attempt_status", args=[status_token(attempt)]),
         "poll_schedule": POLL_SCHEDULE,
     }
 
@@ -211,7 +213,7 @@ def attempt_status(request, token: str):
     if status is None:
         return JsonResponse({"error": _("ไม่พบแบบทดสอบนี้")}, status=404)
     state = {"open": "open", "submitted": "grading", "graded": "graded"}[status]
-    return JsonResponse({"state": state, "url": reverse("quiz_attempt", args=[attempt_id])})
+    return JsonResponse({"state": state, "url": reverse("courses:quiz_attempt", args=[attempt_id])})
 
 
 def _seconds_left(attempt: QuizAttempt) -> int | None:
