@@ -42,3 +42,11 @@ def base_url() -> str:
     own WAGTAILADMIN_BASE_URL, which a Wagtail site sets already."""
     url = _read("COURSES_BASE_URL", None) or getattr(settings, "WAGTAILADMIN_BASE_URL", "")
     return (url or "").rstrip("/")
+
+
+def sqlite_thai_tokenizer() -> bool:
+    """On SQLite, rebuild Wagtail's search table after each migrate so that Thai
+    vowel and tone marks stay inside words (courses/search/sqlite_fts.py). Off by
+    default: the table is Wagtail's and serves the whole host, so only a host that
+    asks for it has it rebuilt."""
+    return bool(_read("COURSES_SQLITE_THAI_TOKENIZER", False))

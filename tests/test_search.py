@@ -21,7 +21,12 @@ from courses.models import LessonPage, ModulePage
 from courses.search import thai
 from courses.search.query import search_course, suggest
 from courses.search.snippets import Matcher, SegmentedText, highlight, snippet
-from courses.search.sqlite_fts import FTS_TABLE, ensure_thai_tokenizer, fts_table_sql
+from courses.search.sqlite_fts import (
+    FTS_TABLE,
+    ensure_thai_tokenizer,
+    ensure_thai_tokenizer_after_migrate,
+    fts_table_sql,
+)
 from tests.factories import (
     CourseIndexPageFactory,
     CoursePageFactory,
@@ -229,6 +234,21 @@ def test_sqlite_index_keeps_thai_vowel_marks_inside_words():
     assert ensure_thai_tokenizer() is False  # already rebuilt
     assert LessonPage.objects.search("ปกรณ").count() == 0
     assert LessonPage.objects.search("อุปกรณ์").count() == 1
+
+
+@pytest.mark.django_db
+def test_sqlite_search_table_is_rebuilt_only_for_a_host_that_asks(settings):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's FTS5 tokenizer only")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {FTS_TABLE}")
+        cursor.execute(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(autocomplete, body, title)")
+    settings.COURSES_SQLITE_THAI_TOKENIZER = False
+    ensure_thai_tokenizer_after_migrate(sender=None)
+    assert "categories" not in fts_table_sql()  # Wagtail's own table, untouched
+    settings.COURSES_SQLITE_THAI_TOKENIZER = True
+    ensure_thai_tokenizer_after_migrate(sender=None)
+    assert "categories" in fts_table_sql()
 
 
 @pytest.mark.django_db

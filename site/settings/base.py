@@ -299,6 +299,9 @@ CELERY_BEAT_SCHEDULE = {
 COURSES_GRADING_RESEND_AFTER_SECONDS = env.int("GRADING_RESEND_AFTER_SECONDS", default=120)
 COURSES_QUIZ_GRACE_SECONDS = env.int("QUIZ_GRACE_SECONDS", default=30)
 CERTIFICATES_SWEEP_AFTER_SECONDS = env.int("CERTIFICATE_SWEEP_AFTER_SECONDS", default=120)
+# The site's course is in Thai: on SQLite, keep vowel and tone marks inside the words
+# of Wagtail's search table (courses/search/sqlite_fts.py; PostgreSQL needs nothing).
+COURSES_SQLITE_THAI_TOKENIZER = True
 
 LOGGING = {
     "version": 1,
