@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core import checks
 
 from courses import conf
+from courses.ratelimits import DEPRECATED_SETTING as DEPRECATED_RATE_LIMITS
 
 GRADING_TASK = "courses.tasks.grade_attempt"
 SWEEP_TASK = "courses.tasks.sweep_pending_work"
@@ -37,9 +38,32 @@ def renamed_settings(renamed: dict[str, str], tag: str) -> list[checks.CheckMess
     ]
 
 
+def deprecated_rate_limits(
+    setting: str, defaults: dict[str, str], tag: str
+) -> list[checks.CheckMessage]:
+    """A warning when the old, shared RATE_LIMITS still sets a group of this app that its
+    own setting does not (the rate is still read from there, courses/ratelimits.py)."""
+    old = getattr(settings, DEPRECATED_RATE_LIMITS, None) or {}
+    own = getattr(settings, setting, None) or {}
+    groups = [group for group in defaults if group in old and group not in own]
+    if not groups:
+        return []
+    named = ", ".join(f"'{group}'" for group in groups)
+    return [
+        checks.Warning(
+            f"The setting {DEPRECATED_RATE_LIMITS} is deprecated for {named}: move "
+            f"{'it' if len(groups) == 1 else 'them'} to {setting}.",
+            id=f"{tag}.W001",
+        )
+    ]
+
+
 @checks.register(checks.Tags.compatibility)
 def check_renamed_settings(app_configs=None, **kwargs):
-    return renamed_settings(conf.RENAMED, "courses")
+    return [
+        *renamed_settings(conf.RENAMED, "courses"),
+        *deprecated_rate_limits("COURSES_RATE_LIMITS", conf.RATE_LIMIT_DEFAULTS, "courses"),
+    ]
 
 
 @checks.register()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from courses.ratelimits import configured_rates
+
 RENAMED = {
     "QUIZ_GRACE_SECONDS": "COURSES_QUIZ_GRACE_SECONDS",
     "GRADING_RESEND_AFTER_SECONDS": "COURSES_GRADING_RESEND_AFTER_SECONDS",
@@ -34,6 +36,24 @@ def grading_resend_after_seconds() -> int:
     """The sweep sends a grading job again once it has waited this long, so a queue
     that is merely busy during a training-room burst is not flooded."""
     return _read("COURSES_GRADING_RESEND_AFTER_SECONDS", 120)
+
+
+# Requests a learner may make per group, as django-ratelimit rates ("240/m"); set far
+# above what people do, so that only a runaway script meets them. A host changes any of
+# them in COURSES_RATE_LIMITS (the other groups keep these).
+RATE_LIMIT_DEFAULTS = {
+    # Answers are saved on every tap: even tapping through a 50-question quiz at once
+    # stays under 100 a minute.
+    "quiz-answers": "240/m",
+    # A quiz is submitted (or, without JavaScript, saved) a few times an hour; attempts
+    # allowed and the wait between attempts bound real retries anyway.
+    "quiz-submit": "30/m",
+}
+
+
+def rate_limits() -> dict[str, str]:
+    """The rates of the quiz groups, counted per learner (courses/ratelimits.py)."""
+    return configured_rates("COURSES_RATE_LIMITS", RATE_LIMIT_DEFAULTS)
 
 
 def base_url() -> str:

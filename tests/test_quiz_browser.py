@@ -50,7 +50,7 @@ def test_an_answer_refused_for_saving_too_often_is_sent_again_once_allowed(phone
     user = UserFactory()
     attempt = quiz.start_attempt(user, module)
     # Every save refused, in windows of two seconds.
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "quiz-answers": "0/2s"}
+    settings.COURSES_RATE_LIMITS = {**settings.COURSES_RATE_LIMITS, "quiz-answers": "0/2s"}
     log_in(phone, user)
     phone.goto(reverse("courses:quiz_attempt", args=[attempt.pk]))
     refused = []
@@ -61,7 +61,7 @@ def test_an_answer_refused_for_saving_too_often_is_sent_again_once_allowed(phone
         attempt.refresh_from_db()
         assert refused and attempt.answers == {}
         # The limit lifts; the page sends the answer again by itself.
-        settings.RATE_LIMITS = {**settings.RATE_LIMITS, "quiz-answers": "240/m"}
+        settings.COURSES_RATE_LIMITS = {**settings.COURSES_RATE_LIMITS, "quiz-answers": "240/m"}
         phone.locator("[data-save-status]").filter(has_text="บันทึกคำตอบแล้ว").wait_for(
             timeout=10_000
         )

@@ -30,8 +30,16 @@ ROOM_ADDRESS = "203.113.4.25"
 LIMITS = {"quiz-answers": "3/m", "quiz-submit": "2/m", "certificate-verify": "3/m"}
 
 
+def by_app(rates):
+    """The rates of each app's groups under that app's setting."""
+    return {
+        "COURSES_RATE_LIMITS": {g: r for g, r in rates.items() if g.startswith("quiz-")},
+        "CERTIFICATES_RATE_LIMITS": {g: r for g, r in rates.items() if g.startswith("certificate-")},
+    }
+
+
 def limits(**changed):
-    return override_settings(RATE_LIMITS={**LIMITS, **changed})
+    return override_settings(**by_app({**LIMITS, **changed}))
 
 
 @pytest.fixture(autouse=True)
@@ -264,7 +272,7 @@ def test_an_unreachable_cache_lets_every_request_through(backend, module, certif
         }
     }
     one_a_minute = {"quiz-answers": "1/m", "quiz-submit": "1/m", "certificate-verify": "1/m"}
-    with override_settings(RATE_LIMITS=one_a_minute, CACHES=unreachable):
+    with override_settings(**by_app(one_a_minute), CACHES=unreachable):
         client = signed_in(user)
         save = reverse("courses:quiz_save_answers", args=[attempt.pk])
         for choice in (1, 0, 1):

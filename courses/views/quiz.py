@@ -25,10 +25,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from courses import attempts as quiz
-from courses import grading
+from courses import conf, grading
 from courses.models import ModulePage, QuizAttempt
 from courses.models.pages import FeedbackLevel
-from npv_site.ratelimits import PER_USER, rate_limit
+from courses.ratelimits import PER_USER, rate_limit
 
 STATUS_SALT = "courses.quiz.attempt-status"
 # How the waiting page polls for its grade, as [delay in ms, times] pairs; the
@@ -36,7 +36,7 @@ STATUS_SALT = "courses.quiz.attempt-status"
 # a second), then less often, so a long wait does not load the server.
 # benchmarks/quiz_room.py reads it from the page and polls the same way.
 POLL_SCHEDULE = [[400, 1], [700, 1], [1000, 28], [2000, 30], [5000, 0]]
-# Past settings.RATE_LIMITS (per volunteer): the answers are not taken.
+# Past COURSES_RATE_LIMITS (per learner): the answers are not taken.
 TOO_FAST = gettext_lazy(
     "ส่งคำตอบถี่เกินไป ระบบจึงยังไม่ได้รับคำตอบครั้งนี้ คำตอบที่บันทึกไว้ก่อนหน้านี้ไม่สูญหาย "
     "กรุณารอสักครู่แล้วลองใหม่"
@@ -143,7 +143,13 @@ def attempt_page(request, attempt_id: int):
 
 @login_required
 @require_POST
-@rate_limit("quiz-answers", key=PER_USER, message=TOO_FAST, as_json=lambda request: True)
+@rate_limit(
+    "quiz-answers",
+    rates=conf.rate_limits,
+    key=PER_USER,
+    message=TOO_FAST,
+    as_json=lambda request: True,
+)
 def save_answers(request, attempt_id: int):
     """Saves the answers of one question (or a few) as they are given: the
     page's JavaScript calls it on every change. Replies in JSON."""
@@ -161,7 +167,9 @@ def save_answers(request, attempt_id: int):
 
 @login_required
 @require_POST
-@rate_limit("quiz-submit", key=PER_USER, message=TOO_FAST, as_json=_wants_json)
+@rate_limit(
+    "quiz-submit", rates=conf.rate_limits, key=PER_USER, message=TOO_FAST, as_json=_wants_json
+)
 def submit_answers(request, attempt_id: int):
     """The quiz form: "save" keeps the answers and returns to the questions,
     "submit" sends them for grading. Works without JavaScript (a redirect to

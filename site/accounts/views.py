@@ -7,6 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from npv_site.accounts.forms import DeleteAccountForm, ProfileForm
@@ -54,3 +55,13 @@ def delete_account(request):
 
 def privacy_notice(request):
     return render(request, "accounts/privacy_notice.html")
+
+
+def too_many_requests(request):
+    """handler429 of the URLconf, which allauth renders for its own limits
+    (sign-up per address, password reset): the same Thai page as the courses'
+    own limits. allauth passes neither a message nor the time left."""
+    return render(request, "courses/429.html", {"message": ALLAUTH_TOO_FAST}, status=429)
+
+
+ALLAUTH_TOO_FAST = gettext_lazy("มีการส่งคำขอจากเครือข่ายนี้ถี่เกินไป ระบบจึงยังไม่ได้ดำเนินการตามคำขอนี้")
