@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from courses.ratelimits import configured_rates
+from courses.conf import configured_rates
 
 RENAMED = {
     "CERTIFICATE_SWEEP_AFTER_SECONDS": "CERTIFICATES_SWEEP_AFTER_SECONDS",

@@ -3,7 +3,7 @@
 from urllib.parse import quote
 
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from certificates.codes import format_code, normalise_code
 from certificates.models import Certificate, CertificateEvent, certificate_storage
 from certificates.services import can_download, download_filename
 from courses.ratelimits import PER_ADDRESS, rate_limit
+from courses.shortcuts import render
 
 # Names of volunteers stay out of search engines.
 NOINDEX = "noindex, nofollow"

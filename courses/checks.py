@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import checks
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
+from django.template.loader import get_template
+from django.template.loader_tags import BlockNode, ExtendsNode
 
 from courses import conf
-from courses.ratelimits import DEPRECATED_SETTING as DEPRECATED_RATE_LIMITS
+from courses.conf import DEPRECATED_RATE_LIMITS
 
 GRADING_TASK = "courses.tasks.grade_attempt"
+# The blocks of the host's base template that the plugins' pages fill (docs/plugins.md,
+# "Templates and blocks"); a page whose block the base lacks renders empty there.
+REQUIRED_BLOCKS = ("title", "content")
 SWEEP_TASK = "courses.tasks.sweep_pending_work"
 
 
@@ -100,4 +106,43 @@ def check_base_url(app_configs=None, **kwargs):
             "WAGTAILADMIN_BASE_URL (or COURSES_BASE_URL), e.g. 'https://learn.example.org'.",
             id="courses.W004",
         )
+    ]
+
+
+def template_blocks(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+    """The block names a template offers, its parents' included when they are named
+    by a literal `{% extends "..." %}` (a parent named by a variable is not followed)."""
+    nodelist = getattr(get_template(name).template, "nodelist", None)
+    if nodelist is None:  # not a Django template (Jinja2, say): its blocks are not read
+        return set(REQUIRED_BLOCKS)
+    blocks = {node.name for node in nodelist.get_nodes_by_type(BlockNode)}
+    for node in nodelist.get_nodes_by_type(ExtendsNode):
+        parent = node.parent_name.var
+        if isinstance(parent, str) and parent not in seen:
+            blocks |= template_blocks(parent, seen | {name})
+    return blocks
+
+
+@checks.register(checks.Tags.templates)
+def check_base_template(app_configs=None, **kwargs):
+    name = conf.base_template()
+    try:
+        blocks = template_blocks(name)
+    except (TemplateDoesNotExist, TemplateSyntaxError) as error:
+        return [
+            checks.Error(
+                f"The base template '{name}' that the courses and certificates pages extend "
+                f"cannot be loaded ({error.__class__.__name__}: {error}): add it to your "
+                "templates, or name yours in COURSES_BASE_TEMPLATE.",
+                id="courses.E001",
+            )
+        ]
+    return [
+        checks.Error(
+            f"The base template '{name}' has no {{% block {block} %}}, which the courses and "
+            f"certificates pages fill: add it, or name another base in COURSES_BASE_TEMPLATE.",
+            id="courses.E002",
+        )
+        for block in REQUIRED_BLOCKS
+        if block not in blocks
     ]

@@ -7,9 +7,9 @@ lists them). The names used before the prefix are still read, for a while, and
 
 from __future__ import annotations
 
-from django.conf import settings
+from collections.abc import Mapping
 
-from courses.ratelimits import configured_rates
+from django.conf import settings
 
 RENAMED = {
     "QUIZ_GRACE_SECONDS": "COURSES_QUIZ_GRACE_SECONDS",
@@ -36,6 +36,19 @@ def grading_resend_after_seconds() -> int:
     """The sweep sends a grading job again once it has waited this long, so a queue
     that is merely busy during a training-room burst is not flooded."""
     return _read("COURSES_GRADING_RESEND_AFTER_SECONDS", 120)
+
+
+# The one setting that held every group's rate before each app had its own; still read,
+# group by group, with a warning from the system checks (courses.W001, certificates.W001).
+DEPRECATED_RATE_LIMITS = "RATE_LIMITS"
+
+
+def configured_rates(setting: str, defaults: Mapping[str, str]) -> dict[str, str]:
+    """The rate of each group in `defaults`: from the app's own setting, else from the
+    deprecated RATE_LIMITS, else the default. Read at call time (override_settings)."""
+    own = getattr(settings, setting, None) or {}
+    old = getattr(settings, DEPRECATED_RATE_LIMITS, None) or {}
+    return {group: own.get(group, old.get(group, rate)) for group, rate in defaults.items()}
 
 
 # Requests a learner may make per group, as django-ratelimit rates ("240/m"); set far
@@ -70,3 +83,11 @@ def sqlite_thai_tokenizer() -> bool:
     default: the table is Wagtail's and serves the whole host, so only a host that
     asks for it has it rebuilt."""
     return bool(_read("COURSES_SQLITE_THAI_TOKENIZER", False))
+
+
+def base_template() -> str:
+    """The host's base template, which courses/base.html and certificates/base.html
+    extend; it must have the blocks `title` and `content` (courses.E002 says which is
+    missing). Plugin pages put their scripts inside `content`, so the name of the
+    host's script block does not matter."""
+    return _read("COURSES_BASE_TEMPLATE", "base.html")

@@ -2,8 +2,8 @@
 in Django's cache: saving and submitting quiz answers (counted per learner),
 certificate verification (counted per address, as it is public), and whatever
 else a host limits the same way. Each app names its groups and reads their rates
-in its conf.py (COURSES_RATE_LIMITS, CERTIFICATES_RATE_LIMITS, over defaults);
-`configured_rates` is that one reading, the old shared RATE_LIMITS included.
+in its conf.py (COURSES_RATE_LIMITS, CERTIFICATES_RATE_LIMITS, over defaults,
+with courses.conf.configured_rates, the old shared RATE_LIMITS included).
 
 The cache only ever protects the site, never the learner's work, so every cache
 failure lets the request through: a cache that turns errors into misses (as the
@@ -20,10 +20,10 @@ import logging
 from collections.abc import Callable, Mapping
 from functools import wraps
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django_ratelimit.core import get_usage
+
+from courses.shortcuts import render
 
 logger = logging.getLogger(__name__)
 
@@ -32,19 +32,7 @@ logger = logging.getLogger(__name__)
 PER_USER = "user"
 PER_ADDRESS = "ip"
 
-# The one setting that held every group's rate before each app had its own; still read,
-# group by group, with a warning from the system checks (courses.W001, certificates.W001).
-DEPRECATED_SETTING = "RATE_LIMITS"
-
 Rates = Callable[[], Mapping[str, str]]
-
-
-def configured_rates(setting: str, defaults: Mapping[str, str]) -> dict[str, str]:
-    """The rate of each group in `defaults`: from the app's own setting, else from the
-    deprecated RATE_LIMITS, else the default. Read at call time (override_settings)."""
-    own = getattr(settings, setting, None) or {}
-    old = getattr(settings, DEPRECATED_SETTING, None) or {}
-    return {group: own.get(group, old.get(group, rate)) for group, rate in defaults.items()}
 
 
 def seconds_until_allowed(

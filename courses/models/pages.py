@@ -28,9 +28,20 @@ from courses.blocks import SIMPLE_RICH_TEXT, LessonStreamBlock
 from courses.forms import ModulePageForm
 from courses.models.progress import Enrolment, LessonCompletion, ModuleCompletion
 from courses.search.fields import thai_search_fields
+from courses.shortcuts import base_template_context
 
 
-class CourseIndexPage(Page):
+class HostBaseTemplateMixin:
+    """Names the host's base template in the page's context, which the page's template
+    extends through courses/base.html (courses/shortcuts.py says why a variable)."""
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(base_template_context())
+        return context
+
+
+class CourseIndexPage(HostBaseTemplateMixin, Page):
     intro = RichTextField(_("คำนำ"), blank=True, features=SIMPLE_RICH_TEXT)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -48,7 +59,7 @@ class CourseIndexPage(Page):
         return context
 
 
-class CoursePage(Page):
+class CoursePage(HostBaseTemplateMixin, Page):
     summary = models.CharField(_("สรุปสั้น ๆ"), max_length=300, blank=True)
     intro = RichTextField(_("คำนำ"), blank=True, features=SIMPLE_RICH_TEXT)
     cover_image = models.ForeignKey(
@@ -97,7 +108,7 @@ class FeedbackLevel(models.TextChoices):
     EXPLANATIONS = "explanations", _("คะแนน ข้อถูกผิด และคำอธิบาย")
 
 
-class ModulePage(Page):
+class ModulePage(HostBaseTemplateMixin, Page):
     """A module of a course: its lessons are child pages and its quiz is edited here."""
 
     summary = models.CharField(_("สรุปสั้น ๆ"), max_length=300, blank=True)
@@ -192,7 +203,7 @@ class ModulePage(Page):
         return context
 
 
-class LessonPage(Page):
+class LessonPage(HostBaseTemplateMixin, Page):
     summary = models.CharField(_("สรุปสั้น ๆ"), max_length=300, blank=True)
     minutes = models.PositiveSmallIntegerField(_("เวลาอ่านโดยประมาณ (นาที)"), default=5)
     body = StreamField(LessonStreamBlock(), verbose_name=_("เนื้อหาบทเรียน"), blank=True)

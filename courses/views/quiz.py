@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from courses import conf, grading
 from courses.models import ModulePage, QuizAttempt
 from courses.models.pages import FeedbackLevel
 from courses.ratelimits import PER_USER, rate_limit
+from courses.shortcuts import render
 
 STATUS_SALT = "courses.quiz.attempt-status"
 # How the waiting page polls for its grade, as [delay in ms, times] pairs; the

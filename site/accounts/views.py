@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from courses.shortcuts import render as courses_render
 from npv_site.accounts.forms import DeleteAccountForm, ProfileForm
 from npv_site.accounts.models import VolunteerProfile
 from npv_site.accounts.personal_data import collect_personal_data
@@ -61,7 +62,7 @@ def too_many_requests(request):
     """handler429 of the URLconf, which allauth renders for its own limits
     (sign-up per address, password reset): the same Thai page as the courses'
     own limits. allauth passes neither a message nor the time left."""
-    return render(request, "courses/429.html", {"message": ALLAUTH_TOO_FAST}, status=429)
+    return courses_render(request, "courses/429.html", {"message": ALLAUTH_TOO_FAST}, status=429)
 
 
 ALLAUTH_TOO_FAST = gettext_lazy("มีการส่งคำขอจากเครือข่ายนี้ถี่เกินไป ระบบจึงยังไม่ได้ดำเนินการตามคำขอนี้")
