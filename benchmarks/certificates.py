@@ -44,7 +44,7 @@ sys.path.insert(0, str(BASE_DIR))
 BARE_HTML = """<!doctype html><html lang="th"><head><meta charset="utf-8"></head>
 <body><p>เกียรติบัตร นางสาวกาญจนาภรณ์ ศรีสุวรรณ NPV-2562-000311</p></body></html>"""
 BARE_CSS = """
-@font-face { font-family: Sarabun; src: url(/static/fonts/sarabun/Sarabun-Regular.ttf); }
+@font-face { font-family: Sarabun; src: url(/static/certificates/fonts/sarabun/Sarabun-Regular.ttf); }
 @page { size: A4 landscape; margin: 2cm; }
 body { font-family: Sarabun; font-size: 24pt; }
 """
@@ -195,15 +195,15 @@ def run(arguments, env: dict, folder: Path) -> dict:
     from django.core.management import call_command
     from django.test import RequestFactory
 
-    from certificates import rendering, services, tasks
+    from certificates import lifecycle, rendering, tasks
     from certificates.models import Certificate, CertificateNumberCounter, CertificateVersion
 
     call_command("load_demo_certificate_design", stdout=open(os.devnull, "w"))  # noqa: SIM115
     course, users = _setup_room(arguments.room)
 
     # 1-2. One certificate against the floor, in this process.
-    certificate = services.issue_certificate(users[0].pk, course.pk)
-    content = services.content_for(certificate.current_version)
+    certificate = lifecycle.issue_certificate(users[0].pk, course.pk)
+    content = lifecycle.content_for(certificate.current_version)
     engine = rendering._get_engine()
     bare_css = engine.weasyprint.CSS(
         string=BARE_CSS, base_url=rendering.RENDER_ORIGIN + "/", url_fetcher=engine.fetcher,

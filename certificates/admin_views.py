@@ -22,7 +22,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from certificates import services
+from certificates import lifecycle
 from certificates.models import Certificate, CertificateVersion, certificate_storage
 
 CHANGE_PERMISSION = "certificates.change_certificate"
@@ -80,7 +80,7 @@ class RevokeView(CertificateActionView):
         return self.certificate.status == Certificate.Status.VALID
 
     def form_valid(self, form):
-        services.revoke_certificate(
+        lifecycle.revoke_certificate(
             self.certificate, actor=self.request.user, reason=form.cleaned_data["reason"]
         )
         messages.success(self.request, _("เพิกถอนเกียรติบัตร %s แล้ว") % self.certificate.number)
@@ -103,7 +103,7 @@ class ReissueView(CertificateActionView):
         return form
 
     def form_valid(self, form):
-        version = services.reissue_certificate(
+        version = lifecycle.reissue_certificate(
             self.certificate, actor=self.request.user, reason=form.cleaned_data["reason"]
         )
         messages.success(

@@ -10,10 +10,13 @@ class CertificatesConfig(AppConfig):
         from django.conf import settings
         from django.db.models.signals import pre_delete
 
-        from certificates import checks, receivers  # noqa: F401  (checks registers itself)
+        # checks registers itself; tasks registers the tasks lifecycle sends by name.
+        from certificates import checks, receivers, tasks  # noqa: F401
+        from certificates.models import CertificateSettings
         from certificates.personal_data import certificates_section
+        from certificates.previews import preview_response
+        from courses.personal_data_registry import register_section
         from courses.signals import course_completed
-        from npv_site.accounts.personal_data import register_section
 
         course_completed.connect(
             receivers.issue_on_course_completion, dispatch_uid="certificates.issue_on_completion"
@@ -24,3 +27,4 @@ class CertificatesConfig(AppConfig):
             dispatch_uid="certificates.withdraw_on_account_deletion",
         )
         register_section("certificates", certificates_section)
+        CertificateSettings.preview_response = staticmethod(preview_response)

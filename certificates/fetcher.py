@@ -6,7 +6,9 @@ The certificate HTML names its resources under a private origin
 (https://render.invalid, a name that can never resolve):
 
 - /static/<path> is read through the staticfiles finders, then the
-  staticfiles storage (collected files in production);
+  staticfiles storage (collected files in production): the stylesheet, logo
+  and fonts the app ships in certificates/static/certificates/
+  (certificates.assets, certificates.fonts);
 - /files/<name> is read through the certificates storage (signature and logo
   copies), so object storage works as well as a local folder.
 
@@ -21,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from certificates.rendering import FILES_PREFIX, RENDER_ORIGIN, STATIC_PREFIX
+from certificates.assets import FILES_PREFIX, RENDER_ORIGIN, STATIC_PREFIX
 
 logger = logging.getLogger(__name__)
 

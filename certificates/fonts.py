@@ -11,7 +11,7 @@ font's Thai `ccmp` feature: every glyph then stands for one text
 (`GLYPH_TEXT`, which the renderer writes into the PDF).
 
 `manage.py build_certificate_fonts` makes the prepared files again from the
-upstream ones; both are in the repository.
+upstream ones; both ship in certificates/static/certificates/fonts/.
 """
 
 from __future__ import annotations
@@ -19,16 +19,18 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-# Paths relative to the static folder; certificate.css loads the prepared
-# files (tests/test_certificate_fonts.py checks that it names these).
-STATIC_FOLDER = Path(__file__).resolve().parent.parent / "static"
+from certificates.assets import STATIC_FOLDER  # noqa: F401  (the folder the paths below are in)
+
+# Paths relative to the app's static folder (they ship in the app, with the OFL);
+# certificate.css loads the prepared files (tests/test_certificate_fonts.py checks
+# that it names these).
 UPSTREAM_FILES = {
-    "regular": "fonts/sarabun/Sarabun-Regular.ttf",
-    "bold": "fonts/sarabun/Sarabun-Bold.ttf",
+    "regular": "certificates/fonts/sarabun/Sarabun-Regular.ttf",
+    "bold": "certificates/fonts/sarabun/Sarabun-Bold.ttf",
 }
 FONT_FILES = {
-    "regular": "fonts/sarabun-npv/SarabunNPV-Regular.ttf",
-    "bold": "fonts/sarabun-npv/SarabunNPV-Bold.ttf",
+    "regular": "certificates/fonts/sarabun-npv/SarabunNPV-Regular.ttf",
+    "bold": "certificates/fonts/sarabun-npv/SarabunNPV-Bold.ttf",
 }
 # Sarabun's OFL names no Reserved Font Name; a modified font still gets a
 # name of its own, so that it is never taken for the upstream one.

@@ -114,10 +114,12 @@ class CertificateSettings(PreviewableMixin, BaseGenericSetting):
     def preview_modes(self):
         return [("png", _("ภาพตัวอย่าง")), ("pdf", _("ไฟล์ PDF"))]
 
-    def serve_preview(self, request, mode_name):
-        from certificates.previews import preview_response
+    # certificates.previews draws the preview with the renderer and the design
+    # snapshot, which import this module; CertificatesConfig.ready() sets it here.
+    preview_response = None
 
-        return preview_response(self, mode_name)
+    def serve_preview(self, request, mode_name):
+        return type(self).preview_response(self, mode_name)
 
 
 class CertificateNumberCounter(models.Model):
@@ -220,7 +222,7 @@ class CertificateVersion(models.Model):
     district = models.CharField(_("อำเภอ/เขต"), max_length=100, blank=True)
     province = models.CharField(_("จังหวัด"), max_length=50, blank=True)
     course_title = models.CharField(_("ชื่อหลักสูตร"), max_length=255)
-    # Issuer, wording and signatories as they were (see services.design_snapshot).
+    # Issuer, wording and signatories as they were (see certificates.design).
     design = models.JSONField(_("แบบที่ใช้"), default=dict)
     pdf = models.FileField(
         _("ไฟล์ PDF"),
@@ -232,7 +234,8 @@ class CertificateVersion(models.Model):
     pdf_size = models.PositiveIntegerField(null=True, blank=True)
     rendered_at = models.DateTimeField(_("จัดทำ PDF เมื่อ"), null=True, blank=True)
     # Set by the worker that renders, so that two workers never render the same
-    # version; `render_claimed_by` is the claiming task's id (see services.render_version).
+    # version; `render_claimed_by` is the claiming task's id (see
+    # certificates.lifecycle.render_version).
     render_claimed_at = models.DateTimeField(null=True, blank=True)
     render_claimed_by = models.CharField(max_length=255, blank=True, default="")
 

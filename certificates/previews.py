@@ -14,20 +14,20 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from certificates import conf
+from certificates.assets import DEFAULT_LOGO, file_url, static_url
 from certificates.codes import format_code
+from certificates.design import design_snapshot
 from certificates.numbering import format_number
 from certificates.rendering import (
-    DEFAULT_LOGO,
     CertificateContent,
     Signatory,
-    file_url,
     pdf_to_png,
     place_line,
     render_pdf,
-    static_url,
     thai_long_date,
 )
-from npv_site.thai_dates import buddhist_year
+from courses.models import CoursePage
+from courses.thai_dates import buddhist_year
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +36,6 @@ SAMPLE_SERIAL = 311
 
 
 def sample_content(design) -> CertificateContent:
-    from certificates.services import design_snapshot
-    from courses.models import CoursePage
-
     snapshot = design_snapshot(design)
     today = timezone.localdate()
     course = CoursePage.objects.live().order_by("path").first()

@@ -28,22 +28,17 @@ from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from npv_site.thai_dates import THAI_MONTHS, buddhist_year
+from certificates import weasyprint_internals
+from certificates.assets import RENDER_ORIGIN, STYLESHEET, static_url
+from courses.thai_dates import THAI_MONTHS, buddhist_year
 
 logger = logging.getLogger(__name__)
 
-# Resources are named under an origin that can never resolve; the fetcher
-# (certificates.fetcher) answers them from Django's storages.
-RENDER_ORIGIN = "https://render.invalid"
-STATIC_PREFIX = "/static/"
-FILES_PREFIX = "/files/"
-STYLESHEET = "certificates/certificate.css"
-DEFAULT_LOGO = "certificates/logo.svg"
 IMAGE_CACHE_LIMIT = 200
 
 # PDF/A-2a: archival PDF whose look is fixed (fonts embedded, colours
 # defined), whose every glyph maps to its text (Sarabun NPV, certificates/
-# fonts.py, with _GlyphTexts below) and which is tagged (the variant turns on
+# fonts.py, with certificates.weasyprint_internals) and which is tagged (the variant turns on
 # WeasyPrint's pdf_tags): a structure tree in reading order, in the
 # document's language, th, so that a screen reader reads it in Thai.
 PDF_VARIANT = "pdf/a-2a"
@@ -57,14 +52,6 @@ TEXT_BUDGET_PT = 132
 NAME_SIZES_PT = (30, 28, 26, 24, 22, 20, 18)
 COURSE_SIZES_PT = (21, 19, 17, 15)
 PLACE_SIZES_PT = (14, 12.5, 11)
-
-
-def static_url(path: str) -> str:
-    return f"{RENDER_ORIGIN}{STATIC_PREFIX}{path}"
-
-
-def file_url(name: str) -> str:
-    return f"{RENDER_ORIGIN}{FILES_PREFIX}{name}"
 
 
 def thai_long_date(day) -> str:
@@ -252,131 +239,6 @@ class _Engine:
         self.image_cache: dict = {}
 
 
-class _ReusedImageStream:
-    """Stands in for a raster image's `get_x_object`: WeasyPrint turns the
-    image into a PDF stream on every render (decode, split off the alpha
-    channel, encode both again: about 1.5 ms per signature); the logo
-    and signatures are the same on every certificate, so this is done once
-    per process. Each PDF gets fresh stream objects over the same bytes.
-    `get_x_object` is WeasyPrint 70's own (the version is pinned below 71);
-    tests/test_certificate_rendering.py fails if it changes shape."""
-
-    def __init__(self, make_stream):
-        self._make_stream = make_stream
-        self._streams: dict = {}
-
-    def __call__(self, interpolate, dpi_ratio):
-        key = (interpolate, dpi_ratio)
-        if key not in self._streams:
-            self._streams[key] = _detached(self._make_stream(interpolate, dpi_ratio))
-        return _detached(self._streams[key])
-
-
-def _detached(stream):
-    """A copy of an image stream (and its alpha mask) holding plain bytes, not
-    references into WeasyPrint's image cache, which is emptied now and then."""
-    import pydyf
-
-    extra = pydyf.Dictionary(stream.extra)
-    if isinstance(extra.get("SMask"), pydyf.Stream):
-        extra["SMask"] = _detached(extra["SMask"])
-    data = [item.data if isinstance(item, pydyf.Object) else item for item in stream.stream]
-    return pydyf.Stream(data, extra, stream.compress)
-
-
-def _reuse_shared_image_streams(image_cache: dict) -> None:
-    from weasyprint.images import RasterImage
-
-    for url, image in image_cache.items():
-        # data: URLs are this certificate's own QR code: nothing to share.
-        if (
-            isinstance(image, RasterImage)
-            and not url.startswith("data:")
-            and not isinstance(image.get_x_object, _ReusedImageStream)
-        ):
-            image.get_x_object = _ReusedImageStream(image.get_x_object)
-
-
-def _serialize_streams_once(document, pdf) -> None:
-    """A WeasyPrint finisher. PDF/A requires a file identifier, which pydyf
-    makes by serialising every object a second time to hash it, compressing
-    every stream (fonts, page content, colour profile) again; here each
-    stream is serialised once and the bytes reused."""
-    import pydyf
-
-    class SerializedOnce(pydyf.Object):
-        compressible = False  # a stream never goes into an object stream
-
-        def __init__(self, stream):
-            super().__init__()
-            self.number, self.generation, self.free = stream.number, stream.generation, stream.free
-            self._stream = stream
-            self._data = None
-
-        @property
-        def data(self):
-            if self._data is None:
-                self._data = self._stream.data
-            return self._data
-
-    for index, item in enumerate(pdf.objects):
-        if isinstance(item, pydyf.Stream) and item.compress:
-            pdf.objects[index] = SerializedOnce(item)
-
-
-class _GlyphTexts(dict):
-    """A font's glyph-to-text map (WeasyPrint 70's `Font.to_unicode`) that
-    gives the prepared font's SARA AM glyphs their own text.
-
-    WeasyPrint maps a glyph to text the first time it draws it, giving a
-    cluster's whole text to one of the cluster's glyphs and nothing to the
-    others; for ำ, ่ำ, ้ำ it would write "ำ" or "่ำ" for a SARA AA and nothing
-    for the tone mark. The copies in certificates/fonts.py exist so that each
-    of those glyphs stands for one text, which is set here."""
-
-    def __init__(self, texts: dict[int, str]):
-        super().__init__()
-        self._texts = texts
-
-    def __setitem__(self, glyph_id, text):
-        super().__setitem__(glyph_id, self._texts.get(glyph_id, text))
-
-
-class _FontsWithGlyphTexts(dict):
-    """Stands in for WeasyPrint 70's `Document.fonts`, to which its PDF
-    stream adds each font before drawing with it: each font of the prepared
-    family gets a `_GlyphTexts` map. tests/test_certificate_rendering.py fails
-    if WeasyPrint stops filling `fonts` and `to_unicode` this way."""
-
-    def __setitem__(self, key, font):
-        from certificates.fonts import FAMILY
-
-        if font.family == FAMILY and not isinstance(font.to_unicode, _GlyphTexts):
-            texts = _glyph_texts(font.file_content)
-            font.to_unicode = _GlyphTexts(texts) if texts else font.to_unicode
-        super().__setitem__(key, font)
-
-
-_glyph_texts_by_file: dict[int, dict[int, str]] = {}
-
-
-def _glyph_texts(file_content: bytes) -> dict[int, str]:
-    """Glyph id → text of the prepared font's SARA AM glyphs, read once per
-    font file and process."""
-    key = hash(file_content)
-    if key not in _glyph_texts_by_file:
-        from fontTools.ttLib import TTFont
-
-        from certificates.fonts import GLYPH_TEXT
-
-        font = TTFont(io.BytesIO(file_content), lazy=True)
-        order = font.getGlyphOrder()
-        _glyph_texts_by_file[key] = {
-            index: GLYPH_TEXT[name] for index, name in enumerate(order) if name in GLYPH_TEXT
-        }
-    return _glyph_texts_by_file[key]
-
-
 _engine: _Engine | None = None
 # Pango and fontconfig objects are not shared between threads (runserver,
 # a threaded web server rendering previews): one render at a time per process.
@@ -423,10 +285,12 @@ def render_pdf(content: CertificateContent, *, pdf_variant: str | None = PDF_VAR
             pdf_variant=pdf_variant,
             cache=engine.image_cache,
         )
-        _reuse_shared_image_streams(engine.image_cache)
-        document.fonts = _FontsWithGlyphTexts(document.fonts)
+        weasyprint_internals.reuse_shared_image_streams(engine.image_cache)
+        weasyprint_internals.map_glyph_texts(document)
         return document.write_pdf(
-            pdf_variant=pdf_variant, cache=engine.image_cache, finisher=_serialize_streams_once
+            pdf_variant=pdf_variant,
+            cache=engine.image_cache,
+            finisher=weasyprint_internals.serialize_streams_once,
         )
 
 

@@ -6,7 +6,7 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from certificates import services
+from certificates import lifecycle
 from courses.tasks import register_sweep_step
 
 logger = logging.getLogger(__name__)
@@ -26,14 +26,14 @@ SWEEP_BATCH = 500
 def issue_certificate(self, user_id: int, course_id: int) -> int | None:
     """Issue (once) and render the certificate of a completed course."""
     try:
-        certificate = services.issue_certificate(user_id, course_id)
-    except services.NotEligible:
+        certificate = lifecycle.issue_certificate(user_id, course_id)
+    except lifecycle.NotEligible:
         logger.warning("No certificate: user %s has not completed course %s", user_id, course_id)
         return None
     if certificate.current_version_id:
         # The task id is the render claim's owner: a redelivery of this task
         # after its worker died takes the claim over at once.
-        services.render_version(certificate.current_version_id, claimant=self.request.id or "")
+        lifecycle.render_version(certificate.current_version_id, claimant=self.request.id or "")
     return certificate.pk
 
 
@@ -45,14 +45,14 @@ def issue_certificate(self, user_id: int, course_id: int) -> int | None:
     max_retries=5,
 )
 def render_certificate_pdf(self, version_id: int) -> bool:
-    return services.render_version(version_id, claimant=self.request.id or "")
+    return lifecycle.render_version(version_id, claimant=self.request.id or "")
 
 
 def sweep() -> dict:
     """Queue the certificates that completed courses should have produced and
     the PDFs that are missing: a lost task never leaves a volunteer without one."""
     issued = 0
-    for user_id, course_id in services.completions_without_certificate().values_list(
+    for user_id, course_id in lifecycle.completions_without_certificate().values_list(
         "user_id", "course_id"
     )[:SWEEP_BATCH]:
         try:
@@ -62,7 +62,7 @@ def sweep() -> dict:
             logger.exception("Sweep could not queue a certificate; next sweep will")
             break
     rendered = 0
-    for version_id in services.versions_missing_pdf().values_list("pk", flat=True)[:SWEEP_BATCH]:
+    for version_id in lifecycle.versions_missing_pdf().values_list("pk", flat=True)[:SWEEP_BATCH]:
         try:
             render_certificate_pdf.delay(version_id)
             rendered += 1

@@ -12,9 +12,9 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from certificates import conf
+from certificates.access import can_download, download_filename
 from certificates.codes import format_code, normalise_code
 from certificates.models import Certificate, CertificateEvent, certificate_storage
-from certificates.services import can_download, download_filename
 from courses.ratelimits import PER_ADDRESS, rate_limit
 from courses.shortcuts import render
 

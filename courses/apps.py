@@ -15,8 +15,8 @@ class CoursesConfig(AppConfig):
         # registered task sends with its own options (and runs inline in eager mode).
         from courses import tasks  # noqa: F401
         from courses.personal_data import learning_section
+        from courses.personal_data_registry import register_section
         from courses.search.sqlite_fts import ensure_thai_tokenizer_after_migrate
-        from npv_site.accounts.personal_data import register_section
 
         register_section("learning", learning_section)
         post_migrate.connect(ensure_thai_tokenizer_after_migrate, sender=self)

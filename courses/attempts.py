@@ -37,7 +37,7 @@ from courses.models import (
     QuizAttempt,
 )
 from courses.progress import enrol, record_module_pass
-from npv_site.thai_dates import thai_datetime
+from courses.thai_dates import thai_datetime
 
 logger = logging.getLogger(__name__)
 

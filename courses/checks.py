@@ -109,6 +109,54 @@ def check_base_url(app_configs=None, **kwargs):
     ]
 
 
+@checks.register()
+def check_trains_learner(app_configs=None, **kwargs):
+    path = conf.trains_learner_path()
+    if not path:
+        return []
+    from courses.trainers import trains_learner_callable
+
+    try:
+        trains_learner_callable()
+    except ImportError as error:
+        return [
+            checks.Error(
+                f"COURSES_TRAINS_LEARNER names '{path}', which does not import ({error}): "
+                "give the dotted path of a function (user, learner_id, course_id) -> bool.",
+                id="courses.E001",
+            )
+        ]
+    return []
+
+
+@checks.register()
+def check_learner_profile(app_configs=None, **kwargs):
+    path = conf.learner_profile_path()
+    if not path:
+        return []
+    from django.utils.module_loading import import_string
+
+    try:
+        found = import_string(path)
+    except ImportError as error:
+        return [
+            checks.Error(
+                f"COURSES_LEARNER_PROFILE names {path!r}, which does not import: {error}",
+                hint="Give the dotted path of a callable taking a user and returning a "
+                "courses.learners.LearnerProfile.",
+                id="courses.E002",
+            )
+        ]
+    if not callable(found):
+        return [
+            checks.Error(
+                f"COURSES_LEARNER_PROFILE names {path!r}, which is not callable.",
+                id="courses.E002",
+            )
+        ]
+    return []
+
+
 def template_blocks(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
     """The block names a template offers, its parents' included when they are named
     by a literal `{% extends "..." %}` (a parent named by a variable is not followed)."""
@@ -134,14 +182,14 @@ def check_base_template(app_configs=None, **kwargs):
                 f"The base template '{name}' that the courses and certificates pages extend "
                 f"cannot be loaded ({error.__class__.__name__}: {error}): add it to your "
                 "templates, or name yours in COURSES_BASE_TEMPLATE.",
-                id="courses.E001",
+                id="courses.E003",
             )
         ]
     return [
         checks.Error(
             f"The base template '{name}' has no {{% block {block} %}}, which the courses and "
             f"certificates pages fill: add it, or name another base in COURSES_BASE_TEMPLATE.",
-            id="courses.E002",
+            id="courses.E004",
         )
         for block in REQUIRED_BLOCKS
         if block not in blocks

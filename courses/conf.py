@@ -77,6 +77,20 @@ def base_url() -> str:
     return (url or "").rstrip("/")
 
 
+def trains_learner_path() -> str | None:
+    """The dotted path of the host's ``(user, learner_id, course_id) -> bool`` that says
+    whether a user trains a learner on a course (courses/trainers.py). None: nobody
+    trains anyone, so only a learner and the site's administrators see their work."""
+    return _read("COURSES_TRAINS_LEARNER", None)
+
+
+def learner_profile_path() -> str | None:
+    """The dotted path of the host's ``(user) -> courses.learners.LearnerProfile``: the
+    name and place a certificate prints (courses/learners.py). None: the profile is
+    built from the user model alone."""
+    return _read("COURSES_LEARNER_PROFILE", None)
+
+
 def sqlite_thai_tokenizer() -> bool:
     """On SQLite, rebuild Wagtail's search table after each migrate so that Thai
     vowel and tone marks stay inside words (courses/search/sqlite_fts.py). Off by
@@ -87,7 +101,7 @@ def sqlite_thai_tokenizer() -> bool:
 
 def base_template() -> str:
     """The host's base template, which courses/base.html and certificates/base.html
-    extend; it must have the blocks `title` and `content` (courses.E002 says which is
+    extend; it must have the blocks `title` and `content` (courses.E004 says which is
     missing). Plugin pages put their scripts inside `content`, so the name of the
     host's script block does not matter."""
     return _read("COURSES_BASE_TEMPLATE", "base.html")

@@ -458,9 +458,9 @@ def _wait_while_held(control_dir: Path, key: str) -> None:
 
 def _hold_renders(control_dir: Path, running: dict) -> None:
     """Make the pool process's certificate renders honour "render" holds."""
-    from certificates import services
+    from certificates import lifecycle
 
-    real_render_pdf = services.render_pdf
+    real_render_pdf = lifecycle.render_pdf
     if getattr(real_render_pdf, "honours_holds", False):
         return
 
@@ -470,7 +470,7 @@ def _hold_renders(control_dir: Path, running: dict) -> None:
         return real_render_pdf(*args, **kwargs)
 
     render_pdf.honours_holds = True
-    services.render_pdf = render_pdf
+    lifecycle.render_pdf = render_pdf
 
 
 def _install_worker_hooks() -> None:

@@ -4,12 +4,12 @@ screen reader presents it (a named group per question, a label per choice)."""
 
 import pytest
 
-from certificates import services as certificate_services
+from certificates import lifecycle
 from courses import attempts as quiz
-from courses.demo_course import DemoLoader
 from courses.models import CoursePage, Enrolment, LessonPage, ModulePage, QuizAttempt
 from courses.progress import complete_lesson, enrol
 from npv_site.celery import app as celery_app
+from npv_site.demo.loader import DemoLoader
 from tests.browser import (
     BLOCKING_IMPACTS,
     axe_violations,
@@ -73,7 +73,7 @@ def test_every_kind_of_page_has_no_serious_or_critical_axe_violation_in_thai(
     # A finished course with its certificate, for "My learning" and verification.
     finished = build_course(modules=1, lessons=1, questions=0, parent=course.get_parent())
     Enrolment.objects.create(user=user, course=finished, completed_at=result.graded_at)
-    certificate = certificate_services.issue_certificate(user.pk, finished.pk)
+    certificate = lifecycle.issue_certificate(user.pk, finished.pk)
 
     anonymous_pages = {
         "home": "/",

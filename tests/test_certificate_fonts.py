@@ -9,7 +9,8 @@ from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops
 
 from certificates import fonts
-from certificates.rendering import RENDER_ORIGIN, pdf_to_png
+from certificates.assets import RENDER_ORIGIN
+from certificates.rendering import pdf_to_png
 from tests.certificates_support import require_poppler
 
 STATIC = fonts.STATIC_FOLDER

@@ -8,13 +8,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from certificates import services, tasks
+from certificates import lifecycle, tasks
 from certificates.codes import ALPHABET, format_code, new_code, normalise_code
 from certificates.models import Certificate, CertificateEvent, CertificateSettings
 from certificates.numbering import format_number
 from courses.models import Enrolment
+from courses.personal_data_registry import collect_personal_data
 from courses.progress import record_module_pass
-from npv_site.accounts.personal_data import collect_personal_data
 from tests.certificates_support import COMPLETED_AT, completed_enrolment, new_course
 from tests.factories import UserFactory, VolunteerProfileFactory
 
@@ -25,7 +25,7 @@ def test_certificate_prints_the_profile_name_village_and_course():
     user, course = completed_enrolment(
         title="นาง", first_name="สมหญิง", last_name="รักถิ่น", name_en="Somying Rakthin"
     )
-    certificate = services.issue_certificate(user.pk, course.pk)
+    certificate = lifecycle.issue_certificate(user.pk, course.pk)
     version = certificate.current_version
     assert version.holder_name == "นางสมหญิง รักถิ่น"
     assert version.holder_name_en == "Somying Rakthin"
@@ -45,15 +45,15 @@ def test_no_certificate_before_the_course_is_completed():
     profile = VolunteerProfileFactory()
     course = new_course()
     Enrolment.objects.create(user=profile.user, course=course)
-    with pytest.raises(services.NotEligible):
-        services.issue_certificate(profile.user.pk, course.pk)
+    with pytest.raises(lifecycle.NotEligible):
+        lifecycle.issue_certificate(profile.user.pk, course.pk)
     assert not Certificate.objects.exists()
 
 
 def test_issuing_twice_returns_the_same_certificate():
     user, course = completed_enrolment()
-    first = services.issue_certificate(user.pk, course.pk)
-    second = services.issue_certificate(user.pk, course.pk)
+    first = lifecycle.issue_certificate(user.pk, course.pk)
+    second = lifecycle.issue_certificate(user.pk, course.pk)
     assert first.pk == second.pk
     assert Certificate.objects.count() == 1
     assert first.versions.count() == 1
@@ -74,19 +74,19 @@ def test_numbers_run_per_buddhist_year_and_start_again_each_year():
     numbers = []
     for completed in (COMPLETED_AT, COMPLETED_AT, COMPLETED_AT.replace(year=2026)):
         user, _course = completed_enrolment(course=course, completed_at=completed)
-        numbers.append(services.issue_certificate(user.pk, course.pk).number)
+        numbers.append(lifecycle.issue_certificate(user.pk, course.pk).number)
     assert numbers == ["NPV-2562-000001", "NPV-2562-000002", "NPV-2569-000001"]
 
 
 def test_changing_the_prefix_never_restarts_the_count():
     course = new_course()
     user, _ = completed_enrolment(course=course)
-    services.issue_certificate(user.pk, course.pk)
+    lifecycle.issue_certificate(user.pk, course.pk)
     design = CertificateSettings.load()
     design.number_prefix = "NETASA"
     design.save()
     user2, _ = completed_enrolment(course=course)
-    assert services.issue_certificate(user2.pk, course.pk).number == "NETASA-2562-000002"
+    assert lifecycle.issue_certificate(user2.pk, course.pk).number == "NETASA-2562-000002"
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -102,7 +102,7 @@ def test_concurrent_issuing_leaves_no_gaps_or_duplicates():
     def issue(user):
         try:
             barrier.wait(timeout=30)
-            services.issue_certificate(user.pk, course.pk)
+            lifecycle.issue_certificate(user.pk, course.pk)
         except Exception as error:  # pragma: no cover - reported below
             errors.append(repr(error))
         finally:
@@ -121,7 +121,7 @@ def test_concurrent_issuing_leaves_no_gaps_or_duplicates():
 
 def test_an_issued_certificate_is_frozen_against_later_changes():
     user, course = completed_enrolment(first_name="สมหญิง")
-    services.issue_certificate(user.pk, course.pk)
+    lifecycle.issue_certificate(user.pk, course.pk)
     profile = user.volunteer_profile
     profile.first_name = "สมศรี"
     profile.save()
@@ -130,23 +130,23 @@ def test_an_issued_certificate_is_frozen_against_later_changes():
     design = CertificateSettings.load()
     design.title = "วุฒิบัตร"
     design.save()
-    again = services.issue_certificate(user.pk, course.pk)
+    again = lifecycle.issue_certificate(user.pk, course.pk)
     version = again.current_version
     assert "สมหญิง" in version.holder_name
     assert version.course_title != "ชื่อหลักสูตรใหม่"
     assert version.design["title"] == "เกียรติบัตร"
-    assert services.content_for(version).title == "เกียรติบัตร"
+    assert lifecycle.content_for(version).title == "เกียรติบัตร"
 
 
 def test_reissue_after_a_name_correction_keeps_number_and_code_and_history():
     user, course = completed_enrolment(first_name="สมหญิ")
-    certificate = services.issue_certificate(user.pk, course.pk)
+    certificate = lifecycle.issue_certificate(user.pk, course.pk)
     admin = UserFactory(is_superuser=True, is_staff=True)
     profile = user.volunteer_profile
     profile.first_name = "สมหญิง"
     profile.save()
     with mock.patch.object(tasks.render_certificate_pdf, "delay") as send:
-        version = services.reissue_certificate(certificate, actor=admin, reason="แก้ชื่อสะกดผิด")
+        version = lifecycle.reissue_certificate(certificate, actor=admin, reason="แก้ชื่อสะกดผิด")
     certificate.refresh_from_db()
     assert version.version == 2
     assert certificate.current_version == version
@@ -160,13 +160,13 @@ def test_reissue_after_a_name_correction_keeps_number_and_code_and_history():
 
 def test_revoking_needs_a_reason_and_reissuing_makes_it_valid_again():
     user, course = completed_enrolment()
-    certificate = services.issue_certificate(user.pk, course.pk)
+    certificate = lifecycle.issue_certificate(user.pk, course.pk)
     with pytest.raises(ValueError):
-        services.revoke_certificate(certificate, reason="  ")
-    services.revoke_certificate(certificate, reason="ทุจริตในการสอบ")
+        lifecycle.revoke_certificate(certificate, reason="  ")
+    lifecycle.revoke_certificate(certificate, reason="ทุจริตในการสอบ")
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.REVOKED
-    services.reissue_certificate(certificate, reason="ตรวจสอบแล้วไม่พบการทุจริต")
+    lifecycle.reissue_certificate(certificate, reason="ตรวจสอบแล้วไม่พบการทุจริต")
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.VALID
 
@@ -234,7 +234,7 @@ def test_sweep_queues_missing_certificates_and_missing_pdfs():
     other, other_course = completed_enrolment()
     rendered_user, rendered_course = completed_enrolment()
     tasks.issue_certificate.run(rendered_user.pk, rendered_course.pk)
-    issued_without_pdf = services.issue_certificate(other.pk, other_course.pk)
+    issued_without_pdf = lifecycle.issue_certificate(other.pk, other_course.pk)
     # Past the grace period the normal path had.
     issued_without_pdf.current_version.__class__.objects.update(
         created_at=timezone.now() - datetime.timedelta(minutes=5)
@@ -264,15 +264,15 @@ def test_sweep_is_a_step_of_the_periodic_sweep():
 
 def test_render_claimed_by_another_worker_is_not_rendered_again():
     user, course = completed_enrolment()
-    certificate = services.issue_certificate(user.pk, course.pk)
+    certificate = lifecycle.issue_certificate(user.pk, course.pk)
     version = certificate.current_version
     version.__class__.objects.filter(pk=version.pk).update(render_claimed_at=timezone.now())
-    assert services.render_version(version.pk) is False
+    assert lifecycle.render_version(version.pk) is False
     version.__class__.objects.filter(pk=version.pk).update(
         render_claimed_at=timezone.now() - datetime.timedelta(hours=1)
     )
-    assert services.render_version(version.pk) is True
-    assert services.render_version(version.pk) is False
+    assert lifecycle.render_version(version.pk) is True
+    assert lifecycle.render_version(version.pk) is False
 
 
 def test_verification_codes_are_80_bits_readable_and_forgiving():
@@ -292,7 +292,7 @@ def test_verification_codes_are_80_bits_readable_and_forgiving():
 
 def test_the_personal_data_download_lists_the_certificates():
     user, course = completed_enrolment(first_name="สมหญิง")
-    certificate = services.issue_certificate(user.pk, course.pk)
+    certificate = lifecycle.issue_certificate(user.pk, course.pk)
     data = collect_personal_data(user)
     entry = data["certificates"][0]
     assert entry["number"] == certificate.number

@@ -11,9 +11,10 @@ import pytest
 from django.conf import settings
 from PIL import Image, ImageChops, ImageStat
 
-from certificates import services, tasks
+from certificates import lifecycle, tasks
+from certificates.assets import RENDER_ORIGIN
 from certificates.models import Certificate
-from certificates.rendering import RENDER_ORIGIN, pdf_to_png, render_pdf
+from certificates.rendering import pdf_to_png, render_pdf
 from certificates.thai_text import thai_words
 from tests.certificates_support import (
     THAI_NAMES,
@@ -40,14 +41,14 @@ def issue(**profile):
     # Fixed text, whatever the factories' sequences have reached.
     course.title = COURSE_TITLE
     course.save()
-    certificate = services.issue_certificate(user.pk, course.pk)
+    certificate = lifecycle.issue_certificate(user.pk, course.pk)
     Certificate.objects.filter(pk=certificate.pk).update(code=FIXED_CODE)
     certificate.refresh_from_db()
     return certificate
 
 
 def pdf_of(certificate) -> bytes:
-    return render_pdf(services.content_for(certificate.current_version))
+    return render_pdf(lifecycle.content_for(certificate.current_version))
 
 
 def pdf_reader(pdf: bytes):
@@ -196,7 +197,7 @@ def _assert_wraps_at_thai_word_boundaries(lines: list[str], name: str):
 def test_long_names_wrap_at_thai_word_boundaries_never_inside_a_cluster(title, first, last):
     certificate = issue(title=title, first_name=first, last_name=last)
     name = certificate.current_version.holder_name
-    lines = text_lines(services.content_for(certificate.current_version), "holder")
+    lines = text_lines(lifecycle.content_for(certificate.current_version), "holder")
     _assert_wraps_at_thai_word_boundaries(lines, name)
     assert len(pdf_reader(pdf_of(certificate)).pages) == 1
 
@@ -205,7 +206,7 @@ def test_name_too_long_for_one_line_breaks_between_first_name_and_surname():
     certificate = issue(
         title="นางสาว", first_name="กาญจนาภรณ์พิมพ์ประภาวรรณ", last_name="ศรีสุวรรณวิเศษกุลเจริญยิ่งใหญ่"
     )
-    lines = text_lines(services.content_for(certificate.current_version), "holder")
+    lines = text_lines(lifecycle.content_for(certificate.current_version), "holder")
     assert [line.strip() for line in lines] == [
         "นางสาวกาญจนาภรณ์พิมพ์ประภาวรรณ",
         "ศรีสุวรรณวิเศษกุลเจริญยิ่งใหญ่",
@@ -214,7 +215,7 @@ def test_name_too_long_for_one_line_breaks_between_first_name_and_surname():
 
 def test_short_name_stays_on_one_line():
     certificate = issue(title="นาย", first_name="ปี่", last_name="น้ำใส")
-    lines = text_lines(services.content_for(certificate.current_version), "holder")
+    lines = text_lines(lifecycle.content_for(certificate.current_version), "holder")
     assert [line.strip() for line in lines] == ["นายปี่ น้ำใส"]
 
 
@@ -342,7 +343,7 @@ def test_many_renders_in_one_worker_process_keep_working(monkeypatch):
     monkeypatch.setattr(rendering, "IMAGE_CACHE_LIMIT", 1)
     for first_name in ("สมชาย", "สมหญิง", "สมศรี"):
         user, course = completed_enrolment(first_name=first_name)
-        certificate = services.issue_certificate(user.pk, course.pk)
+        certificate = lifecycle.issue_certificate(user.pk, course.pk)
         assert pdf_of(certificate).startswith(b"%PDF")
 
 
@@ -392,7 +393,7 @@ def printed_texts(content) -> list[str]:
 @pytest.mark.parametrize("index", range(len(MIXED_NAMES)))
 def test_pdftotext_reads_every_text_of_the_certificate_as_printed(index):
     certificate = mixed_certificate(index)
-    content = services.content_for(certificate.current_version)
+    content = lifecycle.content_for(certificate.current_version)
     result = subprocess.run(  # noqa: S603
         ["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"],  # noqa: S607
         input=pdf_of(certificate), capture_output=True, check=True,
@@ -413,7 +414,7 @@ def test_pdftotext_reads_every_text_of_the_certificate_as_printed(index):
 @pytest.mark.parametrize("index", range(len(MIXED_NAMES)))
 def test_pypdf_reads_every_text_of_the_certificate_as_printed(index):
     certificate = mixed_certificate(index)
-    content = services.content_for(certificate.current_version)
+    content = lifecycle.content_for(certificate.current_version)
     text = pdf_reader(pdf_of(certificate)).pages[0].extract_text()
     # pypdf puts a space before a raised mark whatever the font: whitespace
     # is left out of the comparison.
@@ -547,7 +548,7 @@ def test_tagged_pdf_reads_every_text_in_thai_in_reading_order(index, caplog):
     import pikepdf
 
     certificate = mixed_certificate(index)
-    content = services.content_for(certificate.current_version)
+    content = lifecycle.content_for(certificate.current_version)
     pdf = pdf_of(certificate)
     document = pikepdf.open(io.BytesIO(pdf))
     assert document.Root.MarkInfo.Marked is True

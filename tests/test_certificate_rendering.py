@@ -5,7 +5,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from certificates import rendering, services
+from certificates import lifecycle, rendering, weasyprint_internals
 from tests.certificates_support import completed_enrolment, load_demo_design
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +25,8 @@ def image_masks(pdf: bytes) -> list[bytes]:
 def test_later_renders_in_a_process_give_the_same_pdf_with_every_signature(monkeypatch):
     load_demo_design()
     user, course = completed_enrolment(first_name="น้ำทิพย์", last_name="ญี่ปุ่น")
-    certificate = services.issue_certificate(user.pk, course.pk)
-    content = services.content_for(certificate.current_version)
+    certificate = lifecycle.issue_certificate(user.pk, course.pk)
+    content = lifecycle.content_for(certificate.current_version)
     monkeypatch.setattr(rendering, "_engine", None)  # a freshly started worker
 
     first = rendering.render_pdf(content)
@@ -44,7 +44,7 @@ def test_a_render_leaves_the_garbage_collector_as_it_found_it():
 
     load_demo_design()
     user, course = completed_enrolment()
-    content = services.content_for(services.issue_certificate(user.pk, course.pk).current_version)
+    content = lifecycle.content_for(lifecycle.issue_certificate(user.pk, course.pk).current_version)
     assert gc.isenabled()
     rendering.render_pdf(content)
     assert gc.isenabled()
@@ -58,27 +58,52 @@ def test_a_render_leaves_the_garbage_collector_as_it_found_it():
 
 def test_weasyprint_still_hands_each_font_and_glyph_text_to_the_renderer(monkeypatch):
     """The prepared fonts' glyph texts reach the PDF through WeasyPrint 70's
-    `Document.fonts` and `Font.to_unicode` (certificates/rendering.py); this
+    `Document.fonts` and `Font.to_unicode` (certificates/weasyprint_internals.py); this
     fails if WeasyPrint stops filling them as it does."""
     from certificates.fonts import FAMILY, GLYPH_TEXT
 
     seen = []
-    original = rendering._FontsWithGlyphTexts.__setitem__
+    original = weasyprint_internals._FontsWithGlyphTexts.__setitem__
 
     def spy(self, key, font):
         original(self, key, font)
         seen.append(font)
 
-    monkeypatch.setattr(rendering._FontsWithGlyphTexts, "__setitem__", spy)
+    monkeypatch.setattr(weasyprint_internals._FontsWithGlyphTexts, "__setitem__", spy)
     user, course = completed_enrolment(first_name="น้ำค้าง", last_name="สำราญ")
-    content = services.content_for(services.issue_certificate(user.pk, course.pk).current_version)
+    content = lifecycle.content_for(lifecycle.issue_certificate(user.pk, course.pk).current_version)
     rendering.render_pdf(content)
 
     assert {font.family for font in seen} == {FAMILY}
     assert {font.weight for font in seen} == {400, 700}
     for font in seen:
-        assert isinstance(font.to_unicode, rendering._GlyphTexts)
+        assert isinstance(font.to_unicode, weasyprint_internals._GlyphTexts)
         # WeasyPrint wrote what it drew into the map: the SARA AA of ำ among it.
         assert set(GLYPH_TEXT.values()) & set(font.to_unicode.values())
     bold = next(font for font in seen if font.weight == 700)
     assert "ำ" in bold.to_unicode.values() and "า" in bold.to_unicode.values()
+
+
+def test_a_certificate_renders_from_the_apps_own_static_files(monkeypatch, settings):
+    """Stylesheet, logo and fonts ship in certificates/static/certificates/: a host
+    with no static folder of its own renders the same certificate."""
+    from django.contrib.staticfiles import finders
+
+    from certificates.assets import STATIC_FOLDER, STYLESHEET
+    from certificates.fonts import FONT_FILES
+
+    load_demo_design()
+    user, course = completed_enrolment()
+    content = lifecycle.content_for(lifecycle.issue_certificate(user.pk, course.pk).current_version)
+    monkeypatch.setattr(rendering, "_engine", None)
+    expected = rendering.render_pdf(content)
+
+    settings.STATICFILES_DIRS = []
+    finders.get_finder.cache_clear()
+    monkeypatch.setattr(rendering, "_engine", None)
+    try:
+        for path in (STYLESHEET, *FONT_FILES.values()):
+            assert finders.find(path) == str(STATIC_FOLDER / path)
+        assert rendering.render_pdf(content) == expected
+    finally:
+        finders.get_finder.cache_clear()

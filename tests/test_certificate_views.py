@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from certificates import services, tasks
+from certificates import lifecycle, tasks
 from certificates.models import Certificate, CertificateSettings
 from tests.certificates_support import completed_enrolment, load_demo_design, new_course
 from tests.factories import UserFactory
@@ -72,7 +72,7 @@ def test_verification_page_of_a_valid_certificate_shows_name_course_date_number_
 
 
 def test_verification_page_of_a_revoked_certificate_says_revoked(client, issued):
-    services.revoke_certificate(issued, reason="ทุจริตในการสอบ")
+    lifecycle.revoke_certificate(issued, reason="ทุจริตในการสอบ")
     page = client.get(verify_url(issued)).content.decode()
     assert "ถูกเพิกถอนแล้ว" in page
     assert "ยังใช้ได้" not in page
@@ -124,7 +124,7 @@ def test_verification_page_shows_the_current_version_after_a_reissue(client, iss
     profile.last_name = "ฤๅษีญี่ปุ่นดี"
     profile.save()
     with mock.patch.object(tasks.render_certificate_pdf, "delay"):
-        services.reissue_certificate(issued, reason="แก้นามสกุล")
+        lifecycle.reissue_certificate(issued, reason="แก้นามสกุล")
     page = client.get(verify_url(issued)).content.decode()
     assert "นางน้ำทิพย์ ฤๅษีญี่ปุ่นดี" in page
     assert "ฉบับที่ 2" in page
@@ -178,7 +178,7 @@ def test_site_administrator_downloads_any_certificate(client, issued, admin_user
 
 
 def test_holder_cannot_download_a_revoked_certificate(client, issued):
-    services.revoke_certificate(issued, reason="ทุจริตในการสอบ")
+    lifecycle.revoke_certificate(issued, reason="ทุจริตในการสอบ")
     client.force_login(issued.user)
     assert client.get(download_url(issued)).status_code == 404
 
@@ -191,7 +191,7 @@ def test_unknown_or_malformed_download_codes_get_404(client, issued, code):
 
 def test_certificate_not_rendered_yet_says_it_is_being_prepared(client):
     user, course = completed_enrolment()
-    certificate = services.issue_certificate(user.pk, course.pk)
+    certificate = lifecycle.issue_certificate(user.pk, course.pk)
     client.force_login(user)
     response = client.get(download_url(certificate))
     assert response.status_code == 503

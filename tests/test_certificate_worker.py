@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from certificates import services, tasks
+from certificates import lifecycle, tasks
 from certificates.models import Certificate, CertificateVersion
 from courses.progress import record_module_pass
 from courses.tasks import sweep_pending_work
@@ -172,7 +172,7 @@ def test_whole_worker_killed_mid_render_is_rendered_by_the_sweep_on_a_fresh_work
     # Neither the embedded broker (the message died with the worker's memory)
     # nor Redis (within its visibility timeout of an hour) gives it back, and
     # the sweep leaves a claim alone while a render could still be running.
-    assert not services.versions_missing_pdf().filter(pk=version.pk).exists()
+    assert not lifecycle.versions_missing_pdf().filter(pk=version.pk).exists()
 
     fresh = start_celery_worker()
     # Beat's sweep once the claim is older than CERTIFICATE_SWEEP_AFTER_SECONDS.

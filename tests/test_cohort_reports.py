@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from certificates.services import issue_certificate
+from certificates.lifecycle import issue_certificate
 from npv_site.cohorts import reports
 from npv_site.cohorts.exports import neutralise, run_report_export
 from npv_site.cohorts.models import CohortMembership, ReportExport, Village
@@ -689,7 +689,7 @@ def test_a_worker_builds_the_large_xlsx_and_the_pages_work_on_a_phone(
     header, *rows = xlsx_rows(client.get(page + "download/").content)
     assert len(rows) == 5 and "เลขที่เกียรติบัตร" in header
     export_pk = ReportExport.objects.get().pk
-    assert celery_worker.deliveries("npv_site.cohorts.tasks.build_report_export") == [(export_pk,)]
+    assert celery_worker.deliveries("courses.cohorts.tasks.build_report_export") == [(export_pk,)]
 
     # The report pages in a phone's browser: no CSP violation, no console error.
     log_in(phone, trainer)
@@ -711,5 +711,5 @@ def test_a_worker_builds_the_large_xlsx_and_the_pages_work_on_a_phone(
 def test_the_xlsx_task_goes_to_the_default_queue():
     from npv_site.celery import app
 
-    route = app.amqp.router.route({}, "npv_site.cohorts.tasks.build_report_export")
+    route = app.amqp.router.route({}, "courses.cohorts.tasks.build_report_export")
     assert route["queue"].name == "default"

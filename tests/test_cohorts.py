@@ -361,7 +361,7 @@ def test_the_village_register_loads_from_a_file_once(cohort):
 
 
 def test_a_volunteers_data_download_lists_their_cohorts(cohort):
-    from npv_site.accounts.personal_data import collect_personal_data
+    from courses.personal_data_registry import collect_personal_data
 
     import_roster(csv_bytes(ROW_A), "a.csv", cohort, mode="good_rows")
     volunteer = cohort.volunteers.get()

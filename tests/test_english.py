@@ -20,7 +20,7 @@ CATALOGUE = settings.BASE_DIR / "site" / "locale" / "en" / "LC_MESSAGES" / "djan
 COMPILED = CATALOGUE.with_suffix(".mo")
 # What `makemessages` must not read (the same list as the README's command).
 NOT_SCANNED = {".venv", "node_modules", "var", "test-artifacts", ".git", "staticfiles"}
-NOT_SCANNED_PATHS = {os.path.join("courses", "demo")}
+NOT_SCANNED_PATHS = {os.path.join("site", "demo", "course")}
 # Thai script; a translator comment starting with this allows it in an English text.
 THAI = re.compile("[\u0e00-\u0e7f]")
 THAI_KEPT = "# Thai kept on purpose"

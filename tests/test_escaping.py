@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
-from certificates import services
+from certificates import lifecycle
 from certificates.models import Certificate, CertificateSettings
 from certificates.rendering import certificate_html, render_pdf
 from npv_site.cohorts.claims import issue_new_code
@@ -94,7 +94,7 @@ def hostile():
     design = CertificateSettings.load()
     design.issuer_name = ISSUER
     design.save()
-    certificate = services.issue_certificate(user.pk, course.pk)
+    certificate = lifecycle.issue_certificate(user.pk, course.pk)
     return {"user": user, "profile": profile, "trainer": trainer, "cohort": cohort,
             "course": course, "certificate": certificate}
 
@@ -199,7 +199,7 @@ def test_the_certificate_admin_shows_the_holder_as_text(hostile):
 
 
 def test_the_certificates_html_for_weasyprint_holds_the_text_not_markup(hostile):
-    content = services.content_for(hostile["certificate"].current_version)
+    content = lifecycle.content_for(hostile["certificate"].current_version)
     html = str(certificate_html(content))
     document = BeautifulSoup(html, "html.parser")
     # What WeasyPrint will lay out: the exact text, and no element typed in.
@@ -219,7 +219,7 @@ def test_the_pdf_metadata_holds_the_literal_text(hostile):
     from pypdf import PdfReader
 
     certificate = Certificate.objects.get(pk=hostile["certificate"].pk)
-    pdf = render_pdf(services.content_for(certificate.current_version))
+    pdf = render_pdf(lifecycle.content_for(certificate.current_version))
     meta = PdfReader(io.BytesIO(pdf)).metadata
     assert meta.title == f"เกียรติบัตร {full_name()} {certificate.number}"
     assert meta.author == ISSUER

@@ -26,9 +26,9 @@ from PIL import Image
 
 from certificates.models import Certificate
 from certificates.rendering import pdf_to_png
-from npv_site.cohorts.models import CohortMembership
-from courses.demo_course import DemoLoader
 from courses.models import CoursePage, LessonPage, ModulePage, QuizAttempt
+from npv_site.cohorts.models import CohortMembership
+from npv_site.demo.loader import DemoLoader
 from tests.browser import log_in, on_phone_and_desktop
 from tests.certificates_support import pdf_text
 from tests.factories import (

@@ -56,6 +56,7 @@ def test_wheel_holds_every_file_of_the_apps(built):
         "courses/search/course_terms.txt",
         "certificates/templates/certificates/certificate.html",
         "certificates/migrations/0001_initial.py",
+        "certificates/demo/signature-1.png",
     ):
         assert name in names
 
@@ -65,6 +66,8 @@ def test_wheel_never_ships_the_site(built):
     names = zipfile.ZipFile(wheel).namelist()
     shipped = sorted(name for name in names if name.startswith(SITE))
     assert shipped == []
+    # The demo course is Net Pracharat's (site/demo/), not the plugins'.
+    assert not [name for name in names if name.startswith("courses/demo")]
     top_level = {name.split("/")[0] for name in names if not name.endswith(".dist-info/")}
     assert {name for name in top_level if not name.endswith(".dist-info")} == set(APPS)
 

@@ -139,8 +139,8 @@ def test_tasks_keep_the_names_that_queued_messages_and_the_beat_schedule_use(set
         "certificates.tasks.issue_certificate",
         "certificates.tasks.render_certificate_pdf",
         "certificates.tasks.sweep_certificates",
-        "npv_site.cohorts.tasks.import_roster",
-        "npv_site.cohorts.tasks.build_report_export",
+        "courses.cohorts.tasks.import_roster",
+        "courses.cohorts.tasks.build_report_export",
     }
     # Named in the decorator, not derived from the module path.
     for app in ("courses", "certificates"):

@@ -61,7 +61,7 @@ def test_course_pages_and_verification_extend_the_hosts_base(client, host_templa
 def test_a_base_template_without_content_is_named_in_one_sentence(host_templates):
     host_templates("<title>{% block title %}{% endblock %}</title>{% block main %}{% endblock %}")
     assert errors() == {
-        "courses.E002": "The base template 'host/base.html' has no {% block content %}, which "
+        "courses.E004": "The base template 'host/base.html' has no {% block content %}, which "
         "the courses and certificates pages fill: add it, or name another base in "
         "COURSES_BASE_TEMPLATE."
     }
@@ -75,4 +75,4 @@ def test_blocks_of_the_bases_own_parent_count(host_templates):
 
 def test_a_missing_base_template_is_an_error(settings):
     settings.COURSES_BASE_TEMPLATE = "no/such/base.html"
-    assert "no/such/base.html" in errors()["courses.E001"]
+    assert "no/such/base.html" in errors()["courses.E003"]

@@ -805,7 +805,7 @@ def test_a_real_worker_imports_the_chumphon_roster_while_the_page_polls(client, 
         progress = client.get(progress_url).json()
     assert progress["finished"], celery_worker.log()[-3000:]
     assert (progress["status"], progress["created"]) == ("done", 311)
-    assert celery_worker.deliveries("npv_site.cohorts.tasks.import_roster") == [(roster_import.pk,)]
+    assert celery_worker.deliveries("courses.cohorts.tasks.import_roster") == [(roster_import.pk,)]
     assert cohort.memberships.count() == 311
 
 

@@ -3,7 +3,7 @@ the volunteer types, and the same search without JavaScript."""
 
 import pytest
 
-from courses.demo_course import DemoLoader
+from npv_site.demo.loader import DemoLoader
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -1,4 +1,4 @@
-"""Thai search against the demo course (courses/demo/course.json), on whichever
+"""Thai search against the demo course (site/demo/course/course.json), on whichever
 database DATABASE_URL names. Each query states the page it must find first."""
 
 import json
@@ -9,8 +9,8 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from courses.demo_course import DemoLoader
 from courses.search.query import Mode, search_course
+from npv_site.demo.loader import DemoLoader
 
 # Queries a volunteer might type, each with the demo course page it must find first.
 FINDS_FIRST = [

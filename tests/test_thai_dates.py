@@ -1,7 +1,7 @@
 import datetime
 from zoneinfo import ZoneInfo
 
-from npv_site.thai_dates import thai_date, thai_datetime
+from courses.thai_dates import thai_date, thai_datetime
 
 
 def test_thai_date_uses_thai_month_and_buddhist_year():

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from wagtail.users.models import UserProfile
 
-from certificates import services, tasks
+from certificates import lifecycle, tasks
 from certificates.models import Certificate
 from courses import attempts as quiz
 from npv_site.cohorts.models import CohortMembership
@@ -76,7 +76,7 @@ def revoked():
     user, course = completed_enrolment(completed_at=INSTANT)
     tasks.issue_certificate.run(user.pk, course.pk)
     certificate = Certificate.objects.get(user=user)
-    services.revoke_certificate(certificate, reason="ทดสอบเวลา")
+    lifecycle.revoke_certificate(certificate, reason="ทดสอบเวลา")
     Certificate.objects.filter(pk=certificate.pk).update(status_changed_at=INSTANT)
     return certificate
 

@@ -3,7 +3,7 @@ cards), so that those apps never import this one."""
 
 from django import template
 
-from certificates.services import certificates_of
+from certificates.access import certificates_of
 
 register = template.Library()
 

@@ -45,7 +45,9 @@ class CourseIndexPage(HostBaseTemplateMixin, Page):
     intro = RichTextField(_("คำนำ"), blank=True, features=SIMPLE_RICH_TEXT)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["home.HomePage"]
+    # No parent_page_types: it goes under the host site's own home page,
+    # whatever that page's model is called; a host that wants it nowhere
+    # else says so in its home page's subpage_types, as this site's does.
     subpage_types = ["courses.CoursePage"]
     max_count = 1
 

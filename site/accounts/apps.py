@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("บัญชีผู้ใช้และเน็ตอาสา")
 
     def ready(self):
-        from npv_site.accounts.personal_data import profile_section, register_section
+        from courses.personal_data_registry import register_section
+        from npv_site.accounts.personal_data import profile_section
 
         register_section("profile", profile_section)

@@ -1,30 +1,8 @@
-"""A volunteer's own data, gathered for download (PDPA right of access).
+"""The volunteer profile's part of a volunteer's data download (PDPA right of access).
 
-Each app that keeps personal data registers a section in its AppConfig.ready(),
-so the export grows with the apps instead of knowing about them.
+The download itself is the plugins' registry (courses.personal_data_registry);
+this site's accounts app registers this section in its AppConfig.ready().
 """
-
-from collections.abc import Callable
-
-_sections: dict[str, Callable] = {}
-
-
-def register_section(name: str, collect: Callable) -> None:
-    _sections[name] = collect
-
-
-def collect_personal_data(user) -> dict:
-    data = {
-        "account": {
-            "username": user.username,
-            "email": user.email,
-            "date_joined": user.date_joined.isoformat(),
-            "last_login": user.last_login.isoformat() if user.last_login else None,
-        }
-    }
-    for name, collect in _sections.items():
-        data[name] = collect(user)
-    return data
 
 
 def profile_section(user):

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from courses.personal_data_registry import collect_personal_data
 from courses.shortcuts import render as courses_render
 from npv_site.accounts.forms import DeleteAccountForm, ProfileForm
 from npv_site.accounts.models import VolunteerProfile
-from npv_site.accounts.personal_data import collect_personal_data
 
 
 @login_required

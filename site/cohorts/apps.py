@@ -12,8 +12,8 @@ class CohortsConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_save
 
+        from courses.personal_data_registry import register_section
         from npv_site.cohorts.personal_data import cohorts_section, invitations_section
-        from npv_site.accounts.personal_data import register_section
 
         register_section("cohorts", cohorts_section)
         register_section("cohort_invitations", invitations_section)

@@ -148,7 +148,7 @@ class CohortUsageView(usage.UsageView):
 
 def _dates(cohort):
     # The template filter: Thai form in Thai, the language's own format otherwise.
-    from npv_site.templatetags.thai_dates import thai_date_filter
+    from courses.templatetags.thai_dates import thai_date_filter
 
     start, end = (
         thai_date_filter(cohort.start_date, "short"),

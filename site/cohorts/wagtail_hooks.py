@@ -1,3 +1,4 @@
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.html import format_html
 from wagtail import hooks
@@ -28,3 +29,16 @@ def add_cohort_completion_panel(request, panels):
     from npv_site.cohorts.panels import CohortCompletionPanel
 
     panels.append(CohortCompletionPanel())
+
+
+@hooks.register("courses_my_learning_panels")
+def my_invitations_panel(request):
+    """The volunteer's unanswered cohort invitations, above their courses on "My learning"."""
+    from npv_site.cohorts.invitation_notices import invitation_notices
+
+    invitations = invitation_notices(request.user)
+    if not invitations:
+        return ""
+    return render_to_string(
+        "cohorts/includes/my_invitations.html", {"invitations": invitations}, request=request
+    )

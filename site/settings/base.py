@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "npv_site.cohorts",
     "certificates",
     "npv_site.accounts",
+    "npv_site.demo",
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -89,8 +90,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
             ],
-            # Template tags that every app uses and no single app owns.
-            "libraries": {"thai_dates": "npv_site.templatetags.thai_dates"},
         },
     },
 ]
@@ -290,9 +289,14 @@ CELERY_BEAT_SCHEDULE = {
 # The plugins' own settings (courses/conf.py, certificates/conf.py say what each does),
 # from the environment variables docs/deploying.md lists. Keep the certificate sweep
 # above CELERY_TASK_TIME_LIMIT: a render claim younger than it is a render still running.
+# The name and village a certificate prints come from the volunteer profile.
+COURSES_LEARNER_PROFILE = "npv_site.accounts.learner_profile.volunteer_learner_profile"
 COURSES_GRADING_RESEND_AFTER_SECONDS = env.int("GRADING_RESEND_AFTER_SECONDS", default=120)
 COURSES_QUIZ_GRACE_SECONDS = env.int("QUIZ_GRACE_SECONDS", default=30)
 CERTIFICATES_SWEEP_AFTER_SECONDS = env.int("CERTIFICATE_SWEEP_AFTER_SECONDS", default=120)
+# The site's answer to the plugins' "which trainers see which learners": the trainers of a
+# training cohort that has the volunteer and the course (courses/trainers.py).
+COURSES_TRAINS_LEARNER = "npv_site.cohorts.permissions.trains_volunteer_on_course"
 # The site's course is in Thai: on SQLite, keep vowel and tone marks inside the words
 # of Wagtail's search table (courses/search/sqlite_fts.py; PostgreSQL needs nothing).
 COURSES_SQLITE_THAI_TOKENIZER = True

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.demo_course import DemoLoader
 from courses.models import CoursePage
+from npv_site.demo.loader import DemoLoader
 
 
 class Command(BaseCommand):

@@ -1,14 +1,15 @@
-"""Certificate rules: issuing, rendering once, revoking, re-issuing, withdrawal.
+"""A certificate's life: issued once on completion, rendered once by a worker,
+revoked, re-issued, withdrawn with its holder's account, and swept up when a task
+was lost.
 
-Plain functions that tasks, views, admin screens and tests call directly.
+Plain functions that tasks, views, admin screens and tests call directly. Tasks are
+sent by their registered names (`send_task_after_commit`), so this module does not
+import certificates.tasks, which imports it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
 import logging
-import re
 import secrets
 from datetime import timedelta
 
@@ -16,10 +17,12 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from certificates import conf
+from certificates.assets import DEFAULT_LOGO, file_url, static_url
 from certificates.codes import new_code
+from certificates.design import design_snapshot
+from certificates.holders import holder_snapshot
 from certificates.models import (
     Certificate,
     CertificateEvent,
@@ -29,25 +32,20 @@ from certificates.models import (
 )
 from certificates.numbering import allocate_serial, format_number
 from certificates.rendering import (
-    DEFAULT_LOGO,
     CertificateContent,
     Signatory,
-    file_url,
     place_line,
     render_pdf,
-    static_url,
     thai_long_date,
 )
-from npv_site.cohorts.permissions import trains_volunteer_on_course
 from courses.models import Enrolment
-from npv_site.thai_dates import buddhist_year
+from courses.thai_dates import buddhist_year
 
 logger = logging.getLogger(__name__)
 
-ASSET_FOLDER = "certificates/assets"
-# About 200 dpi at the printed sizes: sharp on paper, a few KB in the PDF.
-SIGNATURE_BOX = (360, 120)
-LOGO_BOX = (240, 240)
+# The names certificates.tasks registers its tasks under.
+ISSUE_TASK = "certificates.tasks.issue_certificate"
+RENDER_TASK = "certificates.tasks.render_certificate_pdf"
 
 
 def sweep_after() -> timedelta:
@@ -60,101 +58,6 @@ def sweep_after() -> timedelta:
 
 class NotEligible(Exception):
     """The volunteer has not completed the course."""
-
-
-# -- What a certificate prints ------------------------------------------------
-
-
-def _store_image_copy(image, box: tuple[int, int], single_ink: bool) -> str:
-    """A small PNG copy of a Wagtail image in the certificates storage, named
-    by its content: the certificate keeps it even if the image is later
-    replaced or deleted, and a thousand certificates share one file."""
-    from PIL import Image as PILImage
-    from PIL import ImageStat
-
-    with image.open_file() as handle:
-        picture = PILImage.open(handle)
-        picture.load()
-    picture = picture.convert("RGBA")
-    picture.thumbnail(box)
-    if single_ink:
-        # A signature is one ink on a transparent ground: give every pixel
-        # the ink's colour and keep the shape in the alpha channel. The PDF
-        # then holds a near-empty colour image and a small mask (a few KB).
-        alpha = picture.getchannel("A")
-        opaque = alpha.point(lambda value: 255 if value > 128 else 0)
-        if opaque.getbbox():
-            ink = tuple(round(v) for v in ImageStat.Stat(picture.convert("RGB"), mask=opaque).mean)
-            picture = PILImage.new("RGBA", picture.size, (*ink, 0))
-            picture.putalpha(alpha)
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG", optimize=True)
-    data = buffer.getvalue()
-    name = f"{ASSET_FOLDER}/{hashlib.sha256(data).hexdigest()[:32]}.png"
-    storage = certificate_storage()
-    if not storage.exists(name):
-        storage.save(name, ContentFile(data))
-    return name
-
-
-_image_copies: dict[tuple, str] = {}
-
-
-def _image_copy(image, box: tuple[int, int], single_ink: bool = False) -> str:
-    key = (image.pk, image.file.name, box, single_ink)
-    if key not in _image_copies or not certificate_storage().exists(_image_copies[key]):
-        _image_copies[key] = _store_image_copy(image, box, single_ink)
-    return _image_copies[key]
-
-
-def design_snapshot(design: CertificateSettings) -> dict:
-    """Issuer, wording and signatories as they stand now, with copies of the
-    images, to be stored with a certificate version."""
-    signatories = []
-    for block in design.signatories:
-        if block.block_type != "signatory":
-            continue
-        value = block.value
-        signature = value.get("signature")
-        signatories.append(
-            {
-                "name": value.get("name", ""),
-                "position": value.get("position", ""),
-                "signature": _image_copy(signature, SIGNATURE_BOX, single_ink=True)
-                if signature
-                else "",
-            }
-        )
-    return {
-        "issuer_name": design.issuer_name,
-        "issuer_detail": design.issuer_detail,
-        "logo": _image_copy(design.logo, LOGO_BOX) if design.logo_id else "",
-        "title": design.title,
-        "statement": design.statement,
-        "completion_text": design.completion_text,
-        "closing_text": design.closing_text,
-        "date_prefix": design.date_prefix,
-        "number_prefix": design.number_prefix,
-        "signatories": signatories,
-    }
-
-
-def holder_snapshot(user) -> dict:
-    """The volunteer's name and village as a certificate prints them."""
-    from npv_site.accounts.models import VolunteerProfile
-
-    profile = VolunteerProfile.objects.filter(user=user).first()
-    if profile is None:
-        return {"holder_name": user.get_full_name() or user.get_username()}
-    return {
-        "holder_name": profile.full_name,
-        "holder_name_en": profile.name_en,
-        "village_no": profile.village_no,
-        "village_name": profile.village_name,
-        "subdistrict": profile.subdistrict,
-        "district": profile.district,
-        "province": profile.province,
-    }
 
 
 def content_for(version: CertificateVersion) -> CertificateContent:
@@ -407,34 +310,37 @@ def render_version(version_id: int, *, claimant: str = "") -> bool:
     return True
 
 
+def send_task_after_commit(name: str, *args, failure: str) -> None:
+    """Send a task of certificates.tasks, by its registered name, once the
+    transaction commits; a broker that is down leaves the work to the sweep and
+    logs `failure` (formatted with the arguments)."""
+
+    def send():
+        from celery import current_app
+
+        try:
+            current_app.tasks[name].delay(*args)
+        except Exception:
+            logger.exception(failure, *args)
+
+    transaction.on_commit(send, robust=True)
+
+
 def queue_render(version_id: int) -> None:
     """Send the render task after commit; a broker that is down leaves the
     work to the sweep."""
-    from certificates import tasks
-
-    def send():
-        try:
-            tasks.render_certificate_pdf.delay(version_id)
-        except Exception:
-            logger.exception("Could not queue rendering of version %s; the sweep will", version_id)
-
-    transaction.on_commit(send, robust=True)
+    send_task_after_commit(
+        RENDER_TASK, version_id, failure="Could not queue rendering of version %s; the sweep will"
+    )
 
 
 def queue_issue(user_id: int, course_id: int) -> None:
-    from certificates import tasks
-
-    def send():
-        try:
-            tasks.issue_certificate.delay(user_id, course_id)
-        except Exception:
-            logger.exception(
-                "Could not queue the certificate of user %s for course %s; the sweep will",
-                user_id,
-                course_id,
-            )
-
-    transaction.on_commit(send, robust=True)
+    send_task_after_commit(
+        ISSUE_TASK,
+        user_id,
+        course_id,
+        failure="Could not queue the certificate of user %s for course %s; the sweep will",
+    )
 
 
 # -- The sweep ----------------------------------------------------------------
@@ -461,47 +367,4 @@ def versions_missing_pdf(older_than: timedelta | None = None):
         .filter(certificate__current_version=F("pk"))
         .filter(Q(render_claimed_at__isnull=True) | Q(render_claimed_at__lt=now - sweep_after()))
         .order_by("created_at")
-    )
-
-
-# -- Who sees what ------------------------------------------------------------
-
-
-def can_download(user, certificate: Certificate) -> bool:
-    """Site administrators any certificate; while it is valid, its holder and
-    the trainers of a cohort that has the holder and the course."""
-    if not user.is_authenticated:
-        return False
-    if user.has_perm("certificates.download_any_certificate"):
-        return True
-    if certificate.status != Certificate.Status.VALID or certificate.user_id is None:
-        return False
-    if certificate.user_id == user.pk:
-        return True
-    return certificate.course_id is not None and trains_volunteer_on_course(
-        user, certificate.user_id, certificate.course_id
-    )
-
-
-_UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
-
-
-def download_filename(certificate: Certificate) -> str:
-    """เกียรติบัตร-<course title>-NPV-2569-000311.pdf"""
-    course_title = certificate.current_version.course_title if certificate.current_version else ""
-    course_title = _UNSAFE_FILENAME.sub(" ", course_title).strip()
-    course_title = re.sub(r"\s+", "-", course_title)[:80].rstrip("-.")
-    with translation.override("th"):
-        word = _("เกียรติบัตร")
-    parts = [word, course_title, certificate.number]
-    return "-".join(part for part in parts if part) + ".pdf"
-
-
-def certificates_of(user) -> list[Certificate]:
-    if not user.is_authenticated:
-        return []
-    return list(
-        Certificate.objects.filter(user=user)
-        .select_related("current_version")
-        .order_by("-issued_at")
     )

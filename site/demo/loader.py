@@ -1,4 +1,4 @@
-"""Loads the Thai demo course from courses/demo/course.json into the page tree.
+"""Loads the Thai demo course from site/demo/course/course.json into the page tree.
 
 Idempotent: a page, image, document or account that already exists is left as
 it is (a trainer may have edited it), so running it again creates nothing new.
@@ -31,7 +31,7 @@ from home.models import HomePage
 from npv_site.accounts.backends import DEMO_USERNAMES
 from npv_site.accounts.models import VolunteerProfile
 
-DEMO_DIR = Path(__file__).resolve().parent / "demo"
+DEMO_DIR = Path(__file__).resolve().parent / "course"
 COLLECTION_NAME = "หลักสูตรตัวอย่าง"
 DEMO_TRAINER = ("demo-trainer", "trainer-2562")
 DEMO_VOLUNTEER = ("demo-volunteer", "volunteer-2562")

@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from npv_site.thai_dates import thai_date, thai_datetime
+from courses.thai_dates import thai_date, thai_datetime
 
 register = template.Library()
 
