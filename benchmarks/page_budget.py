@@ -149,7 +149,7 @@ def prepare() -> None:
                 "baselines": {
                     "static file (WhiteNoise, no view)": static("css/site.css"),
                     "grade poll (1 query, no template)": reverse(
-                        "quiz_attempt_status", args=[status_token(attempt)]
+                        "courses:quiz_attempt_status", args=[status_token(attempt)]
                     ),
                 },
             }

@@ -7,14 +7,19 @@ from django.apps import apps
 from django.core import checks
 
 from certificates import conf
-from courses.checks import renamed_settings, task_queue
+from courses.checks import deprecated_rate_limits, renamed_settings, task_queue
 
 ISSUE_TASK = "certificates.tasks.issue_certificate"
 
 
 @checks.register(checks.Tags.compatibility)
 def check_renamed_settings(app_configs=None, **kwargs):
-    return renamed_settings(conf.RENAMED, "certificates")
+    return [
+        *renamed_settings(conf.RENAMED, "certificates"),
+        *deprecated_rate_limits(
+            "CERTIFICATES_RATE_LIMITS", conf.RATE_LIMIT_DEFAULTS, "certificates"
+        ),
+    ]
 
 
 @checks.register()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from courses.conf import configured_rates
+
 RENAMED = {
     "CERTIFICATE_SWEEP_AFTER_SECONDS": "CERTIFICATES_SWEEP_AFTER_SECONDS",
     "SITE_URL": "CERTIFICATES_BASE_URL",
@@ -27,6 +29,18 @@ def sweep_after_seconds() -> int:
     """How long the normal path gets before the sweep issues a certificate or renders
     its PDF. Keep it above the Celery hard time limit of a render."""
     return _read("CERTIFICATES_SWEEP_AFTER_SECONDS", 120)
+
+
+# Verification is public, so it counts per address: a room of 311 behind one address,
+# every phone scanning its QR code and opening the lookup form, the redirect and the
+# page in the same minute, makes 933 requests. A host changes it in
+# CERTIFICATES_RATE_LIMITS.
+RATE_LIMIT_DEFAULTS = {"certificate-verify": "1000/m"}
+
+
+def rate_limits() -> dict[str, str]:
+    """The rate of verification, the lookup form and the page together, per address."""
+    return configured_rates("CERTIFICATES_RATE_LIMITS", RATE_LIMIT_DEFAULTS)
 
 
 def base_url() -> str:

@@ -3,7 +3,7 @@
 from urllib.parse import quote
 
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
@@ -11,14 +11,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from certificates import conf
 from certificates.access import can_download, download_filename
 from certificates.codes import format_code, normalise_code
 from certificates.models import Certificate, CertificateEvent, certificate_storage
-from npv_site.ratelimits import PER_ADDRESS, rate_limit
+from courses.ratelimits import PER_ADDRESS, rate_limit
+from courses.shortcuts import render
 
 # Names of volunteers stay out of search engines.
 NOINDEX = "noindex, nofollow"
-# The lookup form and the page share one limit per address (settings.RATE_LIMITS).
+# The lookup form and the page share one limit per address (CERTIFICATES_RATE_LIMITS).
 VERIFY_LIMIT = "certificate-verify"
 TOO_MANY_CHECKS = gettext_lazy("มีการตรวจสอบเกียรติบัตรจากเครือข่ายนี้ถี่เกินไป")
 
@@ -30,7 +32,7 @@ def _verification_response(request, context, status=200):
 
 
 @require_GET
-@rate_limit(VERIFY_LIMIT, key=PER_ADDRESS, message=TOO_MANY_CHECKS)
+@rate_limit(VERIFY_LIMIT, rates=conf.rate_limits, key=PER_ADDRESS, message=TOO_MANY_CHECKS)
 def verify(request, code: str):
     canonical = normalise_code(code)
     if canonical is None:
@@ -62,7 +64,7 @@ def verify(request, code: str):
 
 
 @require_GET
-@rate_limit(VERIFY_LIMIT, key=PER_ADDRESS, message=TOO_MANY_CHECKS)
+@rate_limit(VERIFY_LIMIT, rates=conf.rate_limits, key=PER_ADDRESS, message=TOO_MANY_CHECKS)
 def verify_lookup(request):
     """A form for a code read out over the phone."""
     typed = request.GET.get("code", "").strip()

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import checks
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
+from django.template.loader import get_template
+from django.template.loader_tags import BlockNode, ExtendsNode
 
 from courses import conf
+from courses.conf import DEPRECATED_RATE_LIMITS
 
 GRADING_TASK = "courses.tasks.grade_attempt"
+# The blocks of the host's base template that the plugins' pages fill (docs/plugins.md,
+# "Templates and blocks"); a page whose block the base lacks renders empty there.
+REQUIRED_BLOCKS = ("title", "content")
 SWEEP_TASK = "courses.tasks.sweep_pending_work"
 
 
@@ -37,9 +44,32 @@ def renamed_settings(renamed: dict[str, str], tag: str) -> list[checks.CheckMess
     ]
 
 
+def deprecated_rate_limits(
+    setting: str, defaults: dict[str, str], tag: str
+) -> list[checks.CheckMessage]:
+    """A warning when the old, shared RATE_LIMITS still sets a group of this app that its
+    own setting does not (the rate is still read from there, courses/ratelimits.py)."""
+    old = getattr(settings, DEPRECATED_RATE_LIMITS, None) or {}
+    own = getattr(settings, setting, None) or {}
+    groups = [group for group in defaults if group in old and group not in own]
+    if not groups:
+        return []
+    named = ", ".join(f"'{group}'" for group in groups)
+    return [
+        checks.Warning(
+            f"The setting {DEPRECATED_RATE_LIMITS} is deprecated for {named}: move "
+            f"{'it' if len(groups) == 1 else 'them'} to {setting}.",
+            id=f"{tag}.W001",
+        )
+    ]
+
+
 @checks.register(checks.Tags.compatibility)
 def check_renamed_settings(app_configs=None, **kwargs):
-    return renamed_settings(conf.RENAMED, "courses")
+    return [
+        *renamed_settings(conf.RENAMED, "courses"),
+        *deprecated_rate_limits("COURSES_RATE_LIMITS", conf.RATE_LIMIT_DEFAULTS, "courses"),
+    ]
 
 
 @checks.register()
@@ -125,3 +155,42 @@ def check_learner_profile(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+def template_blocks(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+    """The block names a template offers, its parents' included when they are named
+    by a literal `{% extends "..." %}` (a parent named by a variable is not followed)."""
+    nodelist = getattr(get_template(name).template, "nodelist", None)
+    if nodelist is None:  # not a Django template (Jinja2, say): its blocks are not read
+        return set(REQUIRED_BLOCKS)
+    blocks = {node.name for node in nodelist.get_nodes_by_type(BlockNode)}
+    for node in nodelist.get_nodes_by_type(ExtendsNode):
+        parent = node.parent_name.var
+        if isinstance(parent, str) and parent not in seen:
+            blocks |= template_blocks(parent, seen | {name})
+    return blocks
+
+
+@checks.register(checks.Tags.templates)
+def check_base_template(app_configs=None, **kwargs):
+    name = conf.base_template()
+    try:
+        blocks = template_blocks(name)
+    except (TemplateDoesNotExist, TemplateSyntaxError) as error:
+        return [
+            checks.Error(
+                f"The base template '{name}' that the courses and certificates pages extend "
+                f"cannot be loaded ({error.__class__.__name__}: {error}): add it to your "
+                "templates, or name yours in COURSES_BASE_TEMPLATE.",
+                id="courses.E003",
+            )
+        ]
+    return [
+        checks.Error(
+            f"The base template '{name}' has no {{% block {block} %}}, which the courses and "
+            f"certificates pages fill: add it, or name another base in COURSES_BASE_TEMPLATE.",
+            id="courses.E004",
+        )
+        for block in REQUIRED_BLOCKS
+        if block not in blocks
+    ]

@@ -7,6 +7,8 @@ lists them). The names used before the prefix are still read, for a while, and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.conf import settings
 
 RENAMED = {
@@ -36,6 +38,37 @@ def grading_resend_after_seconds() -> int:
     return _read("COURSES_GRADING_RESEND_AFTER_SECONDS", 120)
 
 
+# The one setting that held every group's rate before each app had its own; still read,
+# group by group, with a warning from the system checks (courses.W001, certificates.W001).
+DEPRECATED_RATE_LIMITS = "RATE_LIMITS"
+
+
+def configured_rates(setting: str, defaults: Mapping[str, str]) -> dict[str, str]:
+    """The rate of each group in `defaults`: from the app's own setting, else from the
+    deprecated RATE_LIMITS, else the default. Read at call time (override_settings)."""
+    own = getattr(settings, setting, None) or {}
+    old = getattr(settings, DEPRECATED_RATE_LIMITS, None) or {}
+    return {group: own.get(group, old.get(group, rate)) for group, rate in defaults.items()}
+
+
+# Requests a learner may make per group, as django-ratelimit rates ("240/m"); set far
+# above what people do, so that only a runaway script meets them. A host changes any of
+# them in COURSES_RATE_LIMITS (the other groups keep these).
+RATE_LIMIT_DEFAULTS = {
+    # Answers are saved on every tap: even tapping through a 50-question quiz at once
+    # stays under 100 a minute.
+    "quiz-answers": "240/m",
+    # A quiz is submitted (or, without JavaScript, saved) a few times an hour; attempts
+    # allowed and the wait between attempts bound real retries anyway.
+    "quiz-submit": "30/m",
+}
+
+
+def rate_limits() -> dict[str, str]:
+    """The rates of the quiz groups, counted per learner (courses/ratelimits.py)."""
+    return configured_rates("COURSES_RATE_LIMITS", RATE_LIMIT_DEFAULTS)
+
+
 def base_url() -> str:
     """The site's public address (scheme and host, no trailing slash) for links made
     outside a request, such as the claim links printed on paper. Defaults to Wagtail's
@@ -56,3 +89,19 @@ def learner_profile_path() -> str | None:
     name and place a certificate prints (courses/learners.py). None: the profile is
     built from the user model alone."""
     return _read("COURSES_LEARNER_PROFILE", None)
+
+
+def sqlite_thai_tokenizer() -> bool:
+    """On SQLite, rebuild Wagtail's search table after each migrate so that Thai
+    vowel and tone marks stay inside words (courses/search/sqlite_fts.py). Off by
+    default: the table is Wagtail's and serves the whole host, so only a host that
+    asks for it has it rebuilt."""
+    return bool(_read("COURSES_SQLITE_THAI_TOKENIZER", False))
+
+
+def base_template() -> str:
+    """The host's base template, which courses/base.html and certificates/base.html
+    extend; it must have the blocks `title` and `content` (courses.E004 says which is
+    missing). Plugin pages put their scripts inside `content`, so the name of the
+    host's script block does not matter."""
+    return _read("COURSES_BASE_TEMPLATE", "base.html")

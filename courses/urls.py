@@ -2,6 +2,7 @@ from django.urls import path
 
 from courses.views import progress, quiz, search
 
+app_name = "courses"
 urlpatterns = [
     path("", progress.my_learning, name="my_learning"),
     path("search/", search.search, name="search"),

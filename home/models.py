@@ -71,9 +71,9 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         from courses.models import CoursePage
-        from courses.progress import _build_course_progress
+        from courses.progress import courses_progress
 
         context = super().get_context(request, *args, **kwargs)
         courses = list(CoursePage.objects.live().descendant_of(self).order_by("path"))
-        context["course_progress"] = _build_course_progress(request.user, courses)
+        context["course_progress"] = courses_progress(request.user, courses)
         return context

@@ -46,4 +46,4 @@ urlpatterns += [path("", include(wagtail_urls))]
 # A database error outside a view gets the Thai 503 page too (npv_site.middleware).
 handler500 = "npv_site.middleware.server_error"
 # allauth answers its own rate limits with ROOT_URLCONF.handler429.
-handler429 = "npv_site.ratelimits.allauth_too_many_requests"
+handler429 = "npv_site.accounts.views.too_many_requests"

@@ -53,7 +53,7 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(settings):
-    """Each test counts rate limits afresh (npv_site.ratelimits): counters are
+    """Each test counts rate limits afresh (courses.ratelimits): counters are
     per user id or address, and ids repeat between tests."""
     settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 

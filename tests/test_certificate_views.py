@@ -204,7 +204,7 @@ def test_certificate_not_rendered_yet_says_it_is_being_prepared(client):
 
 def test_my_learning_lists_certificates_with_a_download_button(client, issued):
     client.force_login(issued.user)
-    page = client.get(reverse("my_learning")).content.decode()
+    page = client.get(reverse("courses:my_learning")).content.decode()
     assert "เกียรติบัตรของฉัน" in page
     assert download_url(issued) in page
     assert issued.number in page
@@ -215,9 +215,11 @@ def test_my_learning_queries_do_not_grow_with_certificates(client, django_assert
     user, _ = completed_enrolment(course=course)
     tasks.issue_certificate.run(user.pk, course.pk)
     client.force_login(user)
-    client.get(reverse("my_learning"))  # warm: whether this login may reach the admin is cached
+    client.get(
+        reverse("courses:my_learning")
+    )  # warm: whether this login may reach the admin is cached
     with django_assert_max_num_queries(40) as one:
-        client.get(reverse("my_learning"))
+        client.get(reverse("courses:my_learning"))
     for _ in range(3):
         other = new_course()
         from courses.models import Enrolment
@@ -227,7 +229,7 @@ def test_my_learning_queries_do_not_grow_with_certificates(client, django_assert
         )
         tasks.issue_certificate.run(user.pk, other.pk)
     with django_assert_max_num_queries(len(one.captured_queries)) as four:
-        page = client.get(reverse("my_learning")).content.decode()
+        page = client.get(reverse("courses:my_learning")).content.decode()
     assert page.count("/certificates/download/") == 8  # four in the list, four on the course cards
     assert len(four.captured_queries) == len(one.captured_queries)
 

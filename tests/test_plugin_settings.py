@@ -50,6 +50,28 @@ def test_an_old_unprefixed_setting_is_still_read_with_a_deprecation_warning(sett
     assert "CERTIFICATES_SWEEP_AFTER_SECONDS" in messages("certificates.W001")["certificates.W001"]
 
 
+def test_rate_limits_are_each_apps_own_and_the_old_shared_setting_is_still_read(settings):
+    del settings.COURSES_RATE_LIMITS
+    del settings.CERTIFICATES_RATE_LIMITS
+    assert courses_conf.rate_limits() == {"quiz-answers": "240/m", "quiz-submit": "30/m"}
+    assert certificates_conf.rate_limits() == {"certificate-verify": "1000/m"}
+    settings.COURSES_RATE_LIMITS = {"quiz-submit": "5/m"}
+    assert courses_conf.rate_limits() == {"quiz-answers": "240/m", "quiz-submit": "5/m"}
+    assert messages("courses.W001") == {}
+
+    settings.RATE_LIMITS = {"quiz-answers": "100/m", "certificate-verify": "50/m"}
+    assert courses_conf.rate_limits() == {"quiz-answers": "100/m", "quiz-submit": "5/m"}
+    assert certificates_conf.rate_limits() == {"certificate-verify": "50/m"}
+    assert messages("courses.W001") == {
+        "courses.W001": "The setting RATE_LIMITS is deprecated for 'quiz-answers': move it to "
+        "COURSES_RATE_LIMITS."
+    }
+    assert messages("certificates.W001") == {
+        "certificates.W001": "The setting RATE_LIMITS is deprecated for 'certificate-verify': "
+        "move it to CERTIFICATES_RATE_LIMITS."
+    }
+
+
 def test_links_start_with_wagtails_base_url_unless_the_app_is_given_its_own(settings):
     settings.WAGTAILADMIN_BASE_URL = "https://learn.example.org/"
     assert courses_conf.base_url() == "https://learn.example.org"

@@ -25,7 +25,7 @@ def test_answers_survive_a_reload_and_the_grade_appears_by_itself(phone, celery_
     log_in(phone, user)
     phone.on("dialog", lambda dialog: dialog.accept())
     page = phone
-    page.goto(reverse("quiz_attempt", args=[attempt.pk]))
+    page.goto(reverse("courses:quiz_attempt", args=[attempt.pk]))
 
     page.get_by_label("สายใยแก้วมีปัญหา").check()
     page.get_by_label("แจ้งเหตุขัดข้อง").check()
@@ -41,7 +41,7 @@ def test_answers_survive_a_reload_and_the_grade_appears_by_itself(phone, celery_
     page.get_by_role("button", name="ส่งคำตอบ").click()
     page.locator(".quiz-score").wait_for(timeout=30_000)
     assert "ร้อยละ 100" in page.locator(".quiz-score").inner_text()
-    assert page.url.endswith(reverse("quiz_attempt", args=[attempt.pk]))
+    assert page.url.endswith(reverse("courses:quiz_attempt", args=[attempt.pk]))
     assert QuizAttempt.objects.get(pk=attempt.pk).status == AttemptStatus.GRADED
 
 
@@ -50,9 +50,9 @@ def test_an_answer_refused_for_saving_too_often_is_sent_again_once_allowed(phone
     user = UserFactory()
     attempt = quiz.start_attempt(user, module)
     # Every save refused, in windows of two seconds.
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "quiz-answers": "0/2s"}
+    settings.COURSES_RATE_LIMITS = {**settings.COURSES_RATE_LIMITS, "quiz-answers": "0/2s"}
     log_in(phone, user)
-    phone.goto(reverse("quiz_attempt", args=[attempt.pk]))
+    phone.goto(reverse("courses:quiz_attempt", args=[attempt.pk]))
     refused = []
     phone.on("response", lambda response: response.status == 429 and refused.append(response))
     with expect_console_error(phone, "status of 429"):
@@ -61,7 +61,7 @@ def test_an_answer_refused_for_saving_too_often_is_sent_again_once_allowed(phone
         attempt.refresh_from_db()
         assert refused and attempt.answers == {}
         # The limit lifts; the page sends the answer again by itself.
-        settings.RATE_LIMITS = {**settings.RATE_LIMITS, "quiz-answers": "240/m"}
+        settings.COURSES_RATE_LIMITS = {**settings.COURSES_RATE_LIMITS, "quiz-answers": "240/m"}
         phone.locator("[data-save-status]").filter(has_text="บันทึกคำตอบแล้ว").wait_for(
             timeout=10_000
         )
@@ -78,7 +78,7 @@ def test_without_javascript_the_form_posts_and_a_link_shows_the_result(
     attempt = quiz.start_attempt(user, module)
     page = new_page("phone", java_script_enabled=False)
     log_in(page, user)
-    page.goto(reverse("quiz_attempt", args=[attempt.pk]))
+    page.goto(reverse("courses:quiz_attempt", args=[attempt.pk]))
     page.get_by_label("ไฟฟ้าดับ").check()
     page.get_by_role("button", name="ส่งคำตอบ").click()
     assert "ระบบกำลังตรวจ" in page.content() or page.locator(".quiz-score").count()

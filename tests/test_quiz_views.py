@@ -30,7 +30,7 @@ def volunteer(client):
 
 
 def start(client, module) -> QuizAttempt:
-    response = client.post(reverse("quiz_start", args=[module.pk]))
+    response = client.post(reverse("courses:quiz_start", args=[module.pk]))
     assert response.status_code == 302
     return QuizAttempt.objects.latest("pk")
 
@@ -44,20 +44,20 @@ def test_module_page_offers_the_quiz_with_its_rules(client, volunteer):
     html = client.get(module.url).content.decode()
     assert "เริ่มทำแบบทดสอบ" in html
     assert "ทำได้ 3 ครั้ง" in html and "จำกัดเวลา 15 นาที" in html
-    assert reverse("quiz_start", args=[module.pk]) in html
+    assert reverse("courses:quiz_start", args=[module.pk]) in html
 
 
 def test_module_page_asks_visitors_to_sign_in_for_the_quiz(client):
     module = quiz_module()
     html = client.get(module.url).content.decode()
     assert "เข้าสู่ระบบเพื่อทำแบบทดสอบ" in html
-    assert reverse("quiz_start", args=[module.pk]) not in html
+    assert reverse("courses:quiz_start", args=[module.pk]) not in html
 
 
 def test_quiz_page_shows_every_question_and_no_correct_answer(client, volunteer):
     module = quiz_module()
     attempt = start(client, module)
-    response = client.get(reverse("quiz_attempt", args=[attempt.pk]))
+    response = client.get(reverse("courses:quiz_attempt", args=[attempt.pk]))
     html = response.content.decode()
     for question in attempt.questions:
         assert question["text"] in html
@@ -75,11 +75,11 @@ def test_reload_shows_answers_saved_so_far(client, volunteer):
     q1 = attempt.questions[0]
     choice = q1["choices"][1]["id"]
     response = client.post(
-        reverse("quiz_save_answers", args=[attempt.pk]),
+        reverse("courses:quiz_save_answers", args=[attempt.pk]),
         {"question": [q1["id"]], f"answer-{q1['id']}": [choice]},
     )
     assert response.json() == {"saved": True, "answered": 1}
-    html = client.get(reverse("quiz_attempt", args=[attempt.pk])).content.decode()
+    html = client.get(reverse("courses:quiz_attempt", args=[attempt.pk])).content.decode()
     assert re.search(rf'value="{choice}" checked', html)
 
 
@@ -87,7 +87,7 @@ def test_save_button_without_javascript_keeps_the_whole_form(client, volunteer):
     module = quiz_module()
     attempt = start(client, module)
     chosen = answers(attempt, right=1)
-    response = client.post(reverse("quiz_submit", args=[attempt.pk]), form_data(chosen, "save"))
+    response = client.post(reverse("courses:quiz_submit", args=[attempt.pk]), form_data(chosen, "save"))
     assert response.status_code == 302
     attempt.refresh_from_db()
     assert attempt.is_open and attempt.answers == chosen
@@ -97,23 +97,23 @@ def test_submit_shows_being_graded_in_thai_with_a_link_to_the_result(client, vol
     module = quiz_module()
     attempt = start(client, module)
     response = client.post(
-        reverse("quiz_submit", args=[attempt.pk]), form_data(answers(attempt)), follow=True
+        reverse("courses:quiz_submit", args=[attempt.pk]), form_data(answers(attempt)), follow=True
     )
     html = response.content.decode()
     assert "ระบบกำลังตรวจ" in html
-    assert f'href="{reverse("quiz_attempt", args=[attempt.pk])}"' in html
-    assert reverse("quiz_attempt_status", args=[status_token(attempt)]) in html
+    assert f'href="{reverse("courses:quiz_attempt", args=[attempt.pk])}"' in html
+    assert reverse("courses:quiz_attempt_status", args=[status_token(attempt)]) in html
     assert EXPLANATION not in html and "คำตอบที่ถูก" not in html
 
 
 def test_status_endpoint_says_grading_then_graded_without_answers(client, volunteer, sent):
     module = quiz_module()
     attempt = start(client, module)
-    client.post(reverse("quiz_submit", args=[attempt.pk]), form_data(answers(attempt)))
-    url = reverse("quiz_attempt_status", args=[status_token(attempt)])
+    client.post(reverse("courses:quiz_submit", args=[attempt.pk]), form_data(answers(attempt)))
+    url = reverse("courses:quiz_attempt_status", args=[status_token(attempt)])
     assert client.get(url).json() == {
         "state": "grading",
-        "url": reverse("quiz_attempt", args=[attempt.pk]),
+        "url": reverse("courses:quiz_attempt", args=[attempt.pk]),
     }
     grade(attempt)
     body = client.get(url).json()
@@ -126,13 +126,13 @@ def test_status_polling_costs_one_query(client, django_assert_num_queries, sent)
     user = UserFactory()
     attempt = quiz.start_attempt(user, module)
     client.force_login(user)
-    url = reverse("quiz_attempt_status", args=[status_token(attempt)])
+    url = reverse("courses:quiz_attempt_status", args=[status_token(attempt)])
     with django_assert_num_queries(1):
         assert client.get(url).status_code == 200
 
 
 def test_status_endpoint_refuses_a_forged_token(client):
-    response = client.get(reverse("quiz_attempt_status", args=["1:forged"]))
+    response = client.get(reverse("courses:quiz_attempt_status", args=["1:forged"]))
     assert response.status_code == 400
     assert response.json()["error"] == "ลิงก์ตรวจสถานะไม่ถูกต้อง"
 
@@ -140,9 +140,9 @@ def test_status_endpoint_refuses_a_forged_token(client):
 def test_result_page_shows_score_pass_and_explanations(client, volunteer, sent):
     module = quiz_module(pass_mark=70, feedback_level="explanations")
     attempt = start(client, module)
-    client.post(reverse("quiz_submit", args=[attempt.pk]), form_data(answers(attempt, right=2)))
+    client.post(reverse("courses:quiz_submit", args=[attempt.pk]), form_data(answers(attempt, right=2)))
     grade(attempt)
-    html = client.get(reverse("quiz_attempt", args=[attempt.pk])).content.decode()
+    html = client.get(reverse("courses:quiz_attempt", args=[attempt.pk])).content.decode()
     assert "ร้อยละ 75" in html and "ได้ 3 จาก 4 คะแนน" in html
     assert "ผ่าน" in html and "ยังไม่ผ่าน" not in html
     assert EXPLANATION in html
@@ -153,9 +153,9 @@ def test_result_page_shows_score_pass_and_explanations(client, volunteer, sent):
 def test_score_only_feedback_shows_no_answers(client, volunteer, sent):
     module = quiz_module(pass_mark=70, feedback_level="score")
     attempt = start(client, module)
-    client.post(reverse("quiz_submit", args=[attempt.pk]), form_data(answers(attempt, right=1)))
+    client.post(reverse("courses:quiz_submit", args=[attempt.pk]), form_data(answers(attempt, right=1)))
     grade(attempt)
-    html = client.get(reverse("quiz_attempt", args=[attempt.pk])).content.decode()
+    html = client.get(reverse("courses:quiz_attempt", args=[attempt.pk])).content.decode()
     assert "ร้อยละ 25" in html and "ยังไม่ผ่าน" in html
     assert "ผลรายข้อ" not in html and EXPLANATION not in html
     assert "คำตอบที่ถูก" not in html
@@ -165,9 +165,9 @@ def test_score_only_feedback_shows_no_answers(client, volunteer, sent):
 def test_answers_feedback_marks_right_and_wrong_without_the_key(client, volunteer, sent):
     module = quiz_module(feedback_level="answers")
     attempt = start(client, module)
-    client.post(reverse("quiz_submit", args=[attempt.pk]), form_data(answers(attempt, right=1)))
+    client.post(reverse("courses:quiz_submit", args=[attempt.pk]), form_data(answers(attempt, right=1)))
     grade(attempt)
-    html = client.get(reverse("quiz_attempt", args=[attempt.pk])).content.decode()
+    html = client.get(reverse("courses:quiz_attempt", args=[attempt.pk])).content.decode()
     assert "ผลรายข้อ" in html and "คุณเลือก" in html
     assert "คำตอบที่ถูก" not in html and EXPLANATION not in html
 
@@ -175,7 +175,7 @@ def test_answers_feedback_marks_right_and_wrong_without_the_key(client, voluntee
 def test_double_click_on_submit_makes_one_submission(client, volunteer, sent):
     module = quiz_module()
     attempt = start(client, module)
-    url = reverse("quiz_submit", args=[attempt.pk])
+    url = reverse("courses:quiz_submit", args=[attempt.pk])
     first = client.post(url, form_data(answers(attempt)))
     second = client.post(url, form_data(answers(attempt, right=0)))
     assert first.status_code == second.status_code == 302
@@ -207,8 +207,8 @@ def test_tampered_question_id_from_another_attempt(client, volunteer):
     before = snapshot_of(attempt)
     foreign = {str(other.questions[0]["id"]): [other.questions[0]["choices"][0]["id"]]}
     for url in (
-        reverse("quiz_save_answers", args=[attempt.pk]),
-        reverse("quiz_submit", args=[attempt.pk]),
+        reverse("courses:quiz_save_answers", args=[attempt.pk]),
+        reverse("courses:quiz_submit", args=[attempt.pk]),
     ):
         response = client.post(url, form_data({**answers(attempt), **foreign}))
         assert_refused(response, 400, "คำตอบนี้ไม่ใช่ของคำถามในแบบทดสอบครั้งนี้")
@@ -220,7 +220,7 @@ def test_tampered_unknown_choice(client, volunteer):
     attempt = start(client, module)
     before = snapshot_of(attempt)
     tampered = {**answers(attempt), str(attempt.questions[0]["id"]): [424242]}
-    response = client.post(reverse("quiz_submit", args=[attempt.pk]), form_data(tampered))
+    response = client.post(reverse("courses:quiz_submit", args=[attempt.pk]), form_data(tampered))
     assert_refused(response, 400, "ตัวเลือกนี้ไม่ได้อยู่ในคำถามข้อนี้")
     assert snapshot_of(attempt) == before
 
@@ -231,9 +231,9 @@ def test_another_users_attempt_is_forbidden(client, sent):
     attempt = quiz.start_attempt(owner, module)
     client.force_login(UserFactory())
     before = snapshot_of(attempt)
-    page = client.get(reverse("quiz_attempt", args=[attempt.pk]))
+    page = client.get(reverse("courses:quiz_attempt", args=[attempt.pk]))
     assert_refused(page, 403, "แบบทดสอบนี้เป็นของผู้เรียนคนอื่น คุณไม่มีสิทธิ์เปิดดู")
-    for name in ("quiz_save_answers", "quiz_submit"):
+    for name in ("courses:quiz_save_answers", "courses:quiz_submit"):
         response = client.post(reverse(name, args=[attempt.pk]), form_data(answers(attempt)))
         assert_refused(response, 403, "แบบทดสอบนี้เป็นของผู้เรียนคนอื่น คุณไม่มีสิทธิ์ส่งคำตอบ")
     assert snapshot_of(attempt) == before
@@ -242,10 +242,10 @@ def test_another_users_attempt_is_forbidden(client, sent):
 def test_closed_attempt_takes_no_answers(client, volunteer, sent):
     module = quiz_module()
     attempt = start(client, module)
-    client.post(reverse("quiz_submit", args=[attempt.pk]), form_data(answers(attempt, right=0)))
+    client.post(reverse("courses:quiz_submit", args=[attempt.pk]), form_data(answers(attempt, right=0)))
     before = snapshot_of(attempt)
     response = client.post(
-        reverse("quiz_save_answers", args=[attempt.pk]), form_data(answers(attempt))
+        reverse("courses:quiz_save_answers", args=[attempt.pk]), form_data(answers(attempt))
     )
     assert_refused(response, 400, "ส่งแบบทดสอบนี้แล้ว แก้ไขคำตอบไม่ได้")
     assert snapshot_of(attempt) == before
@@ -254,8 +254,8 @@ def test_closed_attempt_takes_no_answers(client, volunteer, sent):
 def test_starting_past_the_attempt_limit_is_refused_with_the_reason(client, volunteer, sent):
     module = quiz_module(max_attempts=1)
     attempt = start(client, module)
-    client.post(reverse("quiz_submit", args=[attempt.pk]), form_data(answers(attempt, right=0)))
-    response = client.post(reverse("quiz_start", args=[module.pk]))
+    client.post(reverse("courses:quiz_submit", args=[attempt.pk]), form_data(answers(attempt, right=0)))
+    response = client.post(reverse("courses:quiz_start", args=[module.pk]))
     assert_refused(response, 403, "คุณทำแบบทดสอบนี้ครบ 1 ครั้งแล้ว")
     assert QuizAttempt.objects.count() == 1
     assert "คุณทำแบบทดสอบนี้ครบ 1 ครั้งแล้ว" in client.get(module.url).content.decode()
@@ -264,15 +264,15 @@ def test_starting_past_the_attempt_limit_is_refused_with_the_reason(client, volu
 def test_starting_during_the_waiting_time_is_refused_with_the_time(client, volunteer, sent):
     module = quiz_module(retry_delay_minutes=60)
     attempt = start(client, module)
-    client.post(reverse("quiz_submit", args=[attempt.pk]), form_data(answers(attempt, right=0)))
-    response = client.post(reverse("quiz_start", args=[module.pk]))
+    client.post(reverse("courses:quiz_submit", args=[attempt.pk]), form_data(answers(attempt, right=0)))
+    response = client.post(reverse("courses:quiz_start", args=[module.pk]))
     assert response.status_code == 403
     assert "ต้องรอก่อนทำแบบทดสอบครั้งต่อไป" in response.content.decode()
 
 
 def test_quiz_urls_need_a_signed_in_volunteer(client):
     module = quiz_module()
-    response = client.post(reverse("quiz_start", args=[module.pk]))
+    response = client.post(reverse("courses:quiz_start", args=[module.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert not QuizAttempt.objects.exists()
 
@@ -283,11 +283,11 @@ def test_time_up_save_tells_the_page_where_to_go(client, volunteer, settings, se
     attempt = start(client, module)
     QuizAttempt.objects.filter(pk=attempt.pk).update(deadline=attempt.started_at.replace(year=2020))
     response = client.post(
-        reverse("quiz_save_answers", args=[attempt.pk]), form_data(answers(attempt))
+        reverse("courses:quiz_save_answers", args=[attempt.pk]), form_data(answers(attempt))
     )
     assert response.status_code == 400
     assert "หมดเวลา" in response.json()["error"]
-    assert response.json()["url"] == reverse("quiz_attempt", args=[attempt.pk])
+    assert response.json()["url"] == reverse("courses:quiz_attempt", args=[attempt.pk])
     assert QuizAttempt.objects.get(pk=attempt.pk).status == AttemptStatus.SUBMITTED
 
 
@@ -308,17 +308,17 @@ def test_module_page_and_result_take_the_same_queries_however_many_attempts(
     attempts = []
     for right in (0, 1, 2):
         attempt = start(client, module)
-        client.post(reverse("quiz_submit", args=[attempt.pk]), form_data(answers(attempt, right)))
+        client.post(reverse("courses:quiz_submit", args=[attempt.pk]), form_data(answers(attempt, right)))
         grade(attempt)
         attempts.append(attempt)
         if right == 0:
             one = (
                 count_queries(client, module.url),
-                count_queries(client, reverse("quiz_attempt", args=[attempt.pk])),
+                count_queries(client, reverse("courses:quiz_attempt", args=[attempt.pk])),
             )
     three = (
         count_queries(client, module.url),
-        count_queries(client, reverse("quiz_attempt", args=[attempts[-1].pk])),
+        count_queries(client, reverse("courses:quiz_attempt", args=[attempts[-1].pk])),
     )
     assert three == one
     assert "ครั้งที่ 3" in client.get(module.url).content.decode()
@@ -329,12 +329,12 @@ def test_the_page_script_submits_for_json_and_gets_what_it_needs_to_wait(
 ):
     module = quiz_module()
     attempt = start(client, module)
-    url = reverse("quiz_submit", args=[attempt.pk])
+    url = reverse("courses:quiz_submit", args=[attempt.pk])
     response = client.post(url, form_data(answers(attempt)), HTTP_ACCEPT="application/json")
     body = response.json()
     assert body["state"] == "grading"
-    assert body["url"] == reverse("quiz_attempt", args=[attempt.pk])
-    assert body["status_url"] == reverse("quiz_attempt_status", args=[status_token(attempt)])
+    assert body["url"] == reverse("courses:quiz_attempt", args=[attempt.pk])
+    assert body["status_url"] == reverse("courses:quiz_attempt_status", args=[status_token(attempt)])
     assert body["poll_schedule"][0][0] < 1000
     assert "is_correct" not in response.content.decode()
     grade(attempt)
@@ -348,7 +348,7 @@ def test_json_submission_refusals_are_json_in_thai(client, volunteer):
     attempt = start(client, module)
     tampered = {**answers(attempt), str(attempt.questions[0]["id"]): [424242]}
     response = client.post(
-        reverse("quiz_submit", args=[attempt.pk]), form_data(tampered), HTTP_ACCEPT="application/json"
+        reverse("courses:quiz_submit", args=[attempt.pk]), form_data(tampered), HTTP_ACCEPT="application/json"
     )
     assert response.status_code == 400
     assert response.json() == {"error": "ตัวเลือกนี้ไม่ได้อยู่ในคำถามข้อนี้"}

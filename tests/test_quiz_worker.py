@@ -65,14 +65,16 @@ def test_worker_grades_a_submission_and_the_page_shows_it(celery_worker, client)
     module = quiz_module(pass_mark=70)
     user = UserFactory()
     client.force_login(user)
-    client.post(reverse("quiz_start", args=[module.pk]))
+    client.post(reverse("courses:quiz_start", args=[module.pk]))
     attempt = QuizAttempt.objects.get(user=user)
-    response = client.post(reverse("quiz_submit", args=[attempt.pk]), form_data(answers(attempt)))
+    response = client.post(
+        reverse("courses:quiz_submit", args=[attempt.pk]), form_data(answers(attempt))
+    )
     assert response.status_code == 302
 
-    status_url = reverse("quiz_attempt_status", args=[status_token(attempt)])
+    status_url = reverse("courses:quiz_attempt_status", args=[status_token(attempt)])
     wait_until(lambda: client.get(status_url).json()["state"] == "graded", what="the grade")
-    html = client.get(reverse("quiz_attempt", args=[attempt.pk])).content.decode()
+    html = client.get(reverse("courses:quiz_attempt", args=[attempt.pk])).content.decode()
     assert "ร้อยละ 100" in html and "ผ่าน" in html
     # The only module passed: the course is complete (the certificates hook).
     assert Enrolment.objects.get(user=user).completed_at is not None
@@ -123,12 +125,14 @@ def test_broker_unreachable_at_submission_then_the_sweep_grades_it(celery_worker
     module = quiz_module()
     user = UserFactory()
     client.force_login(user)
-    client.post(reverse("quiz_start", args=[module.pk]))
+    client.post(reverse("courses:quiz_start", args=[module.pk]))
     attempt = QuizAttempt.objects.get(user=user)
 
     with broker_unreachable(tmp_path):
         response = client.post(
-            reverse("quiz_submit", args=[attempt.pk]), form_data(answers(attempt)), follow=True
+            reverse("courses:quiz_submit", args=[attempt.pk]),
+            form_data(answers(attempt)),
+            follow=True,
         )
     assert response.status_code == 200
     assert "ระบบกำลังตรวจ" in response.content.decode()

@@ -30,8 +30,16 @@ ROOM_ADDRESS = "203.113.4.25"
 LIMITS = {"quiz-answers": "3/m", "quiz-submit": "2/m", "certificate-verify": "3/m"}
 
 
+def by_app(rates):
+    """The rates of each app's groups under that app's setting."""
+    return {
+        "COURSES_RATE_LIMITS": {g: r for g, r in rates.items() if g.startswith("quiz-")},
+        "CERTIFICATES_RATE_LIMITS": {g: r for g, r in rates.items() if g.startswith("certificate-")},
+    }
+
+
 def limits(**changed):
-    return override_settings(RATE_LIMITS={**LIMITS, **changed})
+    return override_settings(**by_app({**LIMITS, **changed}))
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +78,7 @@ def test_a_submission_past_the_limit_gets_429_json_and_changes_nothing(module):
     user = UserFactory()
     attempt = open_attempt(user, module)
     client = signed_in(user)
-    submit = reverse("quiz_submit", args=[attempt.pk])
+    submit = reverse("courses:quiz_submit", args=[attempt.pk])
     # Two saves without JavaScript use up the limit of two.
     for _ in range(2):
         response = client.post(submit, form_data(answers(attempt, right=0), action="save"))
@@ -95,7 +103,7 @@ def test_a_submission_past_the_limit_without_javascript_gets_a_thai_page(module)
     user = UserFactory()
     attempt = open_attempt(user, module)
     client = signed_in(user)
-    submit = reverse("quiz_submit", args=[attempt.pk])
+    submit = reverse("courses:quiz_submit", args=[attempt.pk])
     assert client.post(submit, form_data(answers(attempt), action="save")).status_code == 302
 
     response = client.post(submit, form_data(answers(attempt)))
@@ -113,7 +121,7 @@ def test_answer_saving_past_the_limit_gets_429_json_and_keeps_the_saved_answer(m
     user = UserFactory()
     attempt = open_attempt(user, module)
     client = signed_in(user)
-    save = reverse("quiz_save_answers", args=[attempt.pk])
+    save = reverse("courses:quiz_save_answers", args=[attempt.pk])
     for _ in range(3):
         assert client.post(save, one_answer(attempt, 1)).status_code == 200
     attempt.refresh_from_db()
@@ -132,13 +140,14 @@ def test_one_volunteers_limit_leaves_the_next_volunteer_in_the_room_alone(module
     first, second = UserFactory(), UserFactory()
     first_attempt, second_attempt = open_attempt(first, module), open_attempt(second, module)
     first_client = signed_in(first)
-    save = reverse("quiz_save_answers", args=[first_attempt.pk])
+    save = reverse("courses:quiz_save_answers", args=[first_attempt.pk])
     for _ in range(4):
         response = first_client.post(save, one_answer(first_attempt, 1))
     assert response.status_code == 429
 
     response = signed_in(second).post(
-        reverse("quiz_save_answers", args=[second_attempt.pk]), one_answer(second_attempt, 1)
+        reverse("courses:quiz_save_answers", args=[second_attempt.pk]),
+        one_answer(second_attempt, 1),
     )
     assert response.status_code == 200
 
@@ -155,10 +164,12 @@ def test_a_room_of_311_behind_one_address_saves_and_submits_without_a_refusal(mo
     for user in room:
         attempt = open_attempt(user, module)
         client.force_login(user)
-        saved = client.post(reverse("quiz_save_answers", args=[attempt.pk]), one_answer(attempt, 0))
+        saved = client.post(
+            reverse("courses:quiz_save_answers", args=[attempt.pk]), one_answer(attempt, 0)
+        )
         assert saved.status_code == 200, user.username
         submitted = client.post(
-            reverse("quiz_submit", args=[attempt.pk]),
+            reverse("courses:quiz_submit", args=[attempt.pk]),
             form_data(answers(attempt)),
             HTTP_ACCEPT="application/json",
         )
@@ -171,7 +182,7 @@ def test_a_volunteer_tapping_through_a_long_quiz_is_not_limited_by_default(modul
     user = UserFactory()
     attempt = open_attempt(user, module)
     client = signed_in(user)
-    save = reverse("quiz_save_answers", args=[attempt.pk])
+    save = reverse("courses:quiz_save_answers", args=[attempt.pk])
     statuses = {client.post(save, one_answer(attempt, n % 2)).status_code for n in range(100)}
     assert statuses == {200}
 
@@ -261,13 +272,13 @@ def test_an_unreachable_cache_lets_every_request_through(backend, module, certif
         }
     }
     one_a_minute = {"quiz-answers": "1/m", "quiz-submit": "1/m", "certificate-verify": "1/m"}
-    with override_settings(RATE_LIMITS=one_a_minute, CACHES=unreachable):
+    with override_settings(**by_app(one_a_minute), CACHES=unreachable):
         client = signed_in(user)
-        save = reverse("quiz_save_answers", args=[attempt.pk])
+        save = reverse("courses:quiz_save_answers", args=[attempt.pk])
         for choice in (1, 0, 1):
             assert client.post(save, one_answer(attempt, choice)).status_code == 200
         response = client.post(
-            reverse("quiz_submit", args=[attempt.pk]),
+            reverse("courses:quiz_submit", args=[attempt.pk]),
             form_data(answers(attempt)),
             HTTP_ACCEPT="application/json",
         )

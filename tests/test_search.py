@@ -21,7 +21,12 @@ from courses.models import LessonPage, ModulePage
 from courses.search import thai
 from courses.search.query import search_course, suggest
 from courses.search.snippets import Matcher, SegmentedText, highlight, snippet
-from courses.search.sqlite_fts import FTS_TABLE, ensure_thai_tokenizer, fts_table_sql
+from courses.search.sqlite_fts import (
+    FTS_TABLE,
+    ensure_thai_tokenizer,
+    ensure_thai_tokenizer_after_migrate,
+    fts_table_sql,
+)
 from tests.factories import (
     CourseIndexPageFactory,
     CoursePageFactory,
@@ -232,11 +237,26 @@ def test_sqlite_index_keeps_thai_vowel_marks_inside_words():
 
 
 @pytest.mark.django_db
+def test_sqlite_search_table_is_rebuilt_only_for_a_host_that_asks(settings):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's FTS5 tokenizer only")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {FTS_TABLE}")
+        cursor.execute(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(autocomplete, body, title)")
+    settings.COURSES_SQLITE_THAI_TOKENIZER = False
+    ensure_thai_tokenizer_after_migrate(sender=None)
+    assert "categories" not in fts_table_sql()  # Wagtail's own table, untouched
+    settings.COURSES_SQLITE_THAI_TOKENIZER = True
+    ensure_thai_tokenizer_after_migrate(sender=None)
+    assert "categories" in fts_table_sql()
+
+
+@pytest.mark.django_db
 def test_search_page_without_a_query_and_with_nothing_found(client):
-    response = client.get(reverse("search"))
+    response = client.get(reverse("courses:search"))
     assert response.status_code == 200
     assert "search-count" not in response.content.decode()
-    response = client.get(reverse("search"), {"q": "<script>ภูเขาไฟ"})
+    response = client.get(reverse("courses:search"), {"q": "<script>ภูเขาไฟ"})
     html = response.content.decode()
     assert "ไม่พบบทเรียนที่มีคำว่า “&lt;script&gt;ภูเขาไฟ”" in html
     assert "<script>ภูเขาไฟ" not in html
@@ -245,7 +265,7 @@ def test_search_page_without_a_query_and_with_nothing_found(client):
 @pytest.mark.django_db
 def test_header_links_to_search(client):
     html = client.get("/").content.decode()
-    assert f'href="{reverse("search")}"' in html
+    assert f'href="{reverse("courses:search")}"' in html
 
 
 @pytest.mark.django_db

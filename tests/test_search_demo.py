@@ -108,7 +108,7 @@ def test_demo_partial_word_finds_the_whole_word_highlighted(demo_course):
 
 @pytest.mark.django_db
 def test_demo_typing_mistake_is_corrected_and_said(demo_course, client):
-    response = client.get(reverse("search"), {"q": "อุปกรน"})
+    response = client.get(reverse("courses:search"), {"q": "อุปกรน"})
     assert response.context["outcome"].mode == Mode.CORRECTED
     assert "ไม่พบ “อุปกรน” จึงแสดงผลของ “อุปกรณ์” แทน" in response.content.decode()
 
@@ -132,7 +132,7 @@ def test_demo_search_page_shows_highlighted_results(
     demo_course, client, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(10):
-        response = client.get(reverse("search"), {"q": "ไฟสถานะ"})
+        response = client.get(reverse("courses:search"), {"q": "ไฟสถานะ"})
     html = response.content.decode()
     assert response.status_code == 200
     assert 'href="/courses/net-asa-pracharat/equipment-care/reading-status-lights/"' in html
@@ -148,12 +148,12 @@ def test_demo_search_page_query_count_does_not_grow_with_results(
 ):
     assert len(search_course("เน็ตประชารัฐ").hits) >= 10
     with django_assert_max_num_queries(10):
-        client.get(reverse("search"), {"q": "เน็ตประชารัฐ"})
+        client.get(reverse("courses:search"), {"q": "เน็ตประชารัฐ"})
 
 
 @pytest.mark.django_db
 def test_demo_suggestions_answer_a_partial_word(demo_course, client):
-    response = client.get(reverse("search_suggestions"), {"q": "ไฟสถา"})
+    response = client.get(reverse("courses:search_suggestions"), {"q": "ไฟสถา"})
     suggestions = json.loads(response.content)["suggestions"]
     assert suggestions[0] == {
         "title": "อ่านไฟสถานะ LED ให้เป็น",

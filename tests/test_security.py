@@ -246,11 +246,11 @@ def test_a_volunteer_meets_no_csp_violation_on_the_public_pages(phone):
     phone.locator("main form button[type=submit]").first.click()
     phone.wait_for_url("**/learn/")
     visit(phone, course.url)
-    phone.click(f"form[action='{reverse('enrol_in_course', args=[course.pk])}'] button")
+    phone.click(f"form[action='{reverse('courses:enrol_in_course', args=[course.pk])}'] button")
     phone.wait_for_load_state("networkidle")
     for path in (module.url, lesson.url, "/learn/", "/accounts/profile/", module.url):
         visit(phone, path)
-    phone.click(f"form[action='{reverse('quiz_start', args=[module.pk])}'] button")
+    phone.click(f"form[action='{reverse('courses:quiz_start', args=[module.pk])}'] button")
     phone.wait_for_url("**/learn/quiz/**")
     phone.wait_for_load_state("networkidle")
     assert phone.locator(".quiz-form").count() == 1

@@ -54,13 +54,17 @@ def test_the_quiz_result_shows_when_it_was_graded_in_bangkok_time(client, sent, 
     user = UserFactory()
     client.force_login(user)
     module = quiz_module()
-    client.post(reverse("quiz_start", args=[module.pk]))
+    client.post(reverse("courses:quiz_start", args=[module.pk]))
     attempt = QuizAttempt.objects.latest("pk")
-    client.post(reverse("quiz_submit", args=[attempt.pk]), form_data(answers(attempt, right=2)))
+    client.post(
+        reverse("courses:quiz_submit", args=[attempt.pk]), form_data(answers(attempt, right=2))
+    )
     quiz.grade_job(GradingJob.objects.get(attempt=attempt).pk)
     QuizAttempt.objects.filter(pk=attempt.pk).update(started_at=INSTANT, graded_at=INSTANT)
 
-    html = in_language(client, language).get(reverse("quiz_attempt", args=[attempt.pk])).text
+    html = (
+        in_language(client, language).get(reverse("courses:quiz_attempt", args=[attempt.pk])).text
+    )
     assert shown in html
     # The module's quiz panel lists the attempt by when it started.
     assert shown in in_language(client, language).get(module.url).text
@@ -88,7 +92,7 @@ def test_certificate_verification_and_my_learning_show_bangkok_dates(
     assert UTC_DATE_IN_ENGLISH not in verify.text
 
     client.force_login(revoked.user)
-    learning = in_language(client, language).get(reverse("my_learning")).text
+    learning = in_language(client, language).get(reverse("courses:my_learning")).text
     assert UTC_DATE_IN_ENGLISH not in learning
 
 

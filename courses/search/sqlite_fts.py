@@ -6,9 +6,11 @@ tone marks are combining marks (Mn), so FTS5 cuts every Thai word at each of
 them: อุปกรณ์ becomes อ + ปกรณ, and a prefix such as อุปก matches nonsense.
 Adding M* to the token characters keeps the words the segmenter produced.
 
-The table belongs to wagtail.search, so it is rebuilt after `migrate` (a
-post_migrate handler) rather than by a migration of this app: that also
-repairs it should a future Wagtail migration create it afresh.
+The table belongs to wagtail.search and serves the whole host, so the courses
+app rebuilds it only when the host asks (COURSES_SQLITE_THAI_TOKENIZER = True):
+then after every `migrate` (a post_migrate handler) rather than by a migration
+of this app, which also repairs it should a future Wagtail migration create it
+afresh. It changes no data: the rows are copied back from Wagtail's index entries.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 import logging
 
 from django.db import connections, transaction
+
+from courses import conf
 
 logger = logging.getLogger(__name__)
 
@@ -56,4 +60,5 @@ def ensure_thai_tokenizer(using: str = "default") -> bool:
 
 
 def ensure_thai_tokenizer_after_migrate(sender, using: str = "default", **kwargs) -> None:
-    ensure_thai_tokenizer(using)
+    if conf.sqlite_thai_tokenizer():
+        ensure_thai_tokenizer(using)

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,10 +25,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from courses import attempts as quiz
-from courses import grading
+from courses import conf, grading
 from courses.models import ModulePage, QuizAttempt
 from courses.models.pages import FeedbackLevel
-from npv_site.ratelimits import PER_USER, rate_limit
+from courses.ratelimits import PER_USER, rate_limit
+from courses.shortcuts import render
 
 STATUS_SALT = "courses.quiz.attempt-status"
 # How the waiting page polls for its grade, as [delay in ms, times] pairs; the
@@ -36,7 +37,7 @@ STATUS_SALT = "courses.quiz.attempt-status"
 # a second), then less often, so a long wait does not load the server.
 # benchmarks/quiz_room.py reads it from the page and polls the same way.
 POLL_SCHEDULE = [[400, 1], [700, 1], [1000, 28], [2000, 30], [5000, 0]]
-# Past settings.RATE_LIMITS (per volunteer): the answers are not taken.
+# Past COURSES_RATE_LIMITS (per learner): the answers are not taken.
 TOO_FAST = gettext_lazy(
     "ส่งคำตอบถี่เกินไป ระบบจึงยังไม่ได้รับคำตอบครั้งนี้ คำตอบที่บันทึกไว้ก่อนหน้านี้ไม่สูญหาย "
     "กรุณารอสักครู่แล้วลองใหม่"
@@ -87,7 +88,7 @@ def start_quiz(request, module_id: int):
         attempt = quiz.start_attempt(request.user, module)
     except quiz.QuizRefusal as refusal:
         return _refused(request, refusal, back_url=f"{module.url}#quiz")
-    return redirect("quiz_attempt", attempt_id=attempt.pk)
+    return redirect("courses:quiz_attempt", attempt_id=attempt.pk)
 
 
 @login_required
@@ -123,7 +124,7 @@ def attempt_page(request, attempt_id: int):
             "courses/quiz/grading.html",
             {
                 **context,
-                "status_url": reverse("quiz_attempt_status", args=[status_token(attempt)]),
+                "status_url": reverse("courses:quiz_attempt_status", args=[status_token(attempt)]),
                 "poll_schedule": json.dumps(POLL_SCHEDULE),
             },
         )
@@ -143,7 +144,13 @@ def attempt_page(request, attempt_id: int):
 
 @login_required
 @require_POST
-@rate_limit("quiz-answers", key=PER_USER, message=TOO_FAST, as_json=lambda request: True)
+@rate_limit(
+    "quiz-answers",
+    rates=conf.rate_limits,
+    key=PER_USER,
+    message=TOO_FAST,
+    as_json=lambda request: True,
+)
 def save_answers(request, attempt_id: int):
     """Saves the answers of one question (or a few) as they are given: the
     page's JavaScript calls it on every change. Replies in JSON."""
@@ -152,7 +159,7 @@ def save_answers(request, attempt_id: int):
     except quiz.QuizRefusal as refusal:
         body = {"error": refusal.message}
         if isinstance(refusal, quiz.AttemptClosedByTime):
-            body["url"] = reverse("quiz_attempt", args=[attempt_id])
+            body["url"] = reverse("courses:quiz_attempt", args=[attempt_id])
         return JsonResponse(body, status=refusal.status)
     return JsonResponse(
         {"saved": True, "answered": sum(1 for ids in attempt.answers.values() if ids)}
@@ -161,7 +168,9 @@ def save_answers(request, attempt_id: int):
 
 @login_required
 @require_POST
-@rate_limit("quiz-submit", key=PER_USER, message=TOO_FAST, as_json=_wants_json)
+@rate_limit(
+    "quiz-submit", rates=conf.rate_limits, key=PER_USER, message=TOO_FAST, as_json=_wants_json
+)
 def submit_answers(request, attempt_id: int):
     """The quiz form: "save" keeps the answers and returns to the questions,
     "submit" sends them for grading. Works without JavaScript (a redirect to
@@ -184,16 +193,18 @@ def submit_answers(request, attempt_id: int):
     except quiz.QuizRefusal as refusal:
         if wants_json:
             return JsonResponse({"error": refusal.message}, status=refusal.status)
-        return _refused(request, refusal, back_url=reverse("quiz_attempt", args=[attempt_id]))
-    return redirect("quiz_attempt", attempt_id=attempt_id)
+        return _refused(
+            request, refusal, back_url=reverse("courses:quiz_attempt", args=[attempt_id])
+        )
+    return redirect("courses:quiz_attempt", attempt_id=attempt_id)
 
 
 def _waiting_state(attempt: QuizAttempt) -> dict:
     """What a page needs to wait for a submitted attempt's grade."""
     return {
         "state": "graded" if attempt.is_graded else "grading",
-        "url": reverse("quiz_attempt", args=[attempt.pk]),
-        "status_url": reverse("quiz_attempt_status", args=[status_token(attempt)]),
+        "url": reverse("courses:quiz_attempt", args=[attempt.pk]),
+        "status_url": reverse("courses:quiz_attempt_status", args=[status_token(attempt)]),
         "poll_schedule": POLL_SCHEDULE,
     }
 
@@ -211,7 +222,7 @@ def attempt_status(request, token: str):
     if status is None:
         return JsonResponse({"error": _("ไม่พบแบบทดสอบนี้")}, status=404)
     state = {"open": "open", "submitted": "grading", "graded": "graded"}[status]
-    return JsonResponse({"state": state, "url": reverse("quiz_attempt", args=[attempt_id])})
+    return JsonResponse({"state": state, "url": reverse("courses:quiz_attempt", args=[attempt_id])})
 
 
 def _seconds_left(attempt: QuizAttempt) -> int | None:

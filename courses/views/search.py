@@ -1,8 +1,8 @@
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from courses.search.query import search_course, suggest
+from courses.shortcuts import render
 
 
 @require_GET

@@ -3,14 +3,20 @@ own (site/urls.py mounts them before Wagtail's admin URLs)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from wagtail.admin.views import account
 
-from npv_site.ratelimits import PER_ADDRESS, seconds_until_allowed, too_many_requests
+from courses.ratelimits import PER_ADDRESS, seconds_until_allowed, too_many_requests
 
 ADDRESS_LIMIT = "admin-password-reset-address"
 ACCOUNT_LIMIT = "admin-password-reset-account"
+
+
+def _admin_rate_limits():
+    # Read on each request, so that settings (and tests) can change a limit.
+    return settings.ADMIN_RATE_LIMITS
 
 
 def _email_key(group: str, request: HttpRequest) -> str:
@@ -35,12 +41,12 @@ class AdminLogoutView(account.LogoutView):
 
 class AdminPasswordResetView(account.PasswordResetView):
     """Wagtail's password reset request, limited as allauth's is
-    (RATE_LIMITS: per address, and per e-mail address so that nobody's inbox
+    (ADMIN_RATE_LIMITS: per address, and per e-mail address so that nobody's inbox
     can be filled): each request can send a mail."""
 
     def post(self, request, *args, **kwargs):
         for group, key in ((ADDRESS_LIMIT, PER_ADDRESS), (ACCOUNT_LIMIT, _email_key)):
-            retry_after = seconds_until_allowed(request, group, key)
+            retry_after = seconds_until_allowed(request, group, key, _admin_rate_limits)
             if retry_after is not None:
                 return too_many_requests(
                     request,

@@ -7,9 +7,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from courses.personal_data_registry import collect_personal_data
+from courses.shortcuts import render as courses_render
 from npv_site.accounts.forms import DeleteAccountForm, ProfileForm
 from npv_site.accounts.models import VolunteerProfile
 
@@ -54,3 +56,13 @@ def delete_account(request):
 
 def privacy_notice(request):
     return render(request, "accounts/privacy_notice.html")
+
+
+def too_many_requests(request):
+    """handler429 of the URLconf, which allauth renders for its own limits
+    (sign-up per address, password reset): the same Thai page as the courses'
+    own limits. allauth passes neither a message nor the time left."""
+    return courses_render(request, "courses/429.html", {"message": ALLAUTH_TOO_FAST}, status=429)
+
+
+ALLAUTH_TOO_FAST = gettext_lazy("มีการส่งคำขอจากเครือข่ายนี้ถี่เกินไป ระบบจึงยังไม่ได้ดำเนินการตามคำขอนี้")

@@ -31,7 +31,7 @@ probability 24,700 / 10^12 = 2.5e-8, and a code lives 180 days
    room open can do better against many addresses is why it is logged.
 
 Counts live in Django's cache (Redis in production). A cache that fails lets
-the request through, like every other limit here (npv_site.ratelimits).
+the request through, like every other limit here (courses.ratelimits).
 """
 
 from __future__ import annotations

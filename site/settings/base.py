@@ -174,7 +174,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Accounts (django-allauth). Volunteers sign in with a user name or e-mail;
 # e-mail is optional because many village volunteers have none.
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "my_learning"
+LOGIN_REDIRECT_URL = "courses:my_learning"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
@@ -203,23 +203,17 @@ AXES_LOCKOUT_CALLABLE = "npv_site.login_throttling.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None, "signup": "400/h/ip"}
-# Rate limits (npv_site.ratelimits, counted by django-ratelimit in the cache),
-# set far above what people do so that only a runaway script or a scraper
-# meets them. Quiz limits count per volunteer, never per address: a training
-# room of 311 shares one NAT address.
-# - Answers are saved on every tap: even tapping through a 50-question quiz
-#   at once stays under 100 a minute.
-# - A quiz is submitted (or, without JavaScript, saved) a few times an hour;
-#   attempts allowed and the wait between attempts bound real retries anyway.
-# - Verification is public, so it counts per address: a room of 311 behind one
-#   address, every phone scanning its QR code and opening the lookup form,
-#   the redirect and the page in the same minute, makes 933 requests.
-# - The admin's password reset request sends a mail each time: limited as
-#   allauth limits its own ("reset_password": 20/m/ip, 5/m/key).
-RATE_LIMITS = {
-    "quiz-answers": "240/m",
-    "quiz-submit": "30/m",
-    "certificate-verify": "1000/m",
+# Rate limits (courses.ratelimits, counted by django-ratelimit in the cache), set
+# far above what people do so that only a runaway script or a scraper meets them.
+# The plugins' defaults (courses/conf.py, certificates/conf.py say why each) are the
+# site's: quiz limits count per volunteer, never per address (a training room of 311
+# shares one NAT address); verification counts per address. Written out here so the
+# site's limits read in one place.
+COURSES_RATE_LIMITS = {"quiz-answers": "240/m", "quiz-submit": "30/m"}
+CERTIFICATES_RATE_LIMITS = {"certificate-verify": "1000/m"}
+# The admin's password reset request sends a mail each time: limited as allauth
+# limits its own ("reset_password": 20/m/ip, 5/m/key).
+ADMIN_RATE_LIMITS = {
     "admin-password-reset-address": "20/m",
     "admin-password-reset-account": "5/m",
 }
@@ -303,6 +297,9 @@ CERTIFICATES_SWEEP_AFTER_SECONDS = env.int("CERTIFICATE_SWEEP_AFTER_SECONDS", de
 # The site's answer to the plugins' "which trainers see which learners": the trainers of a
 # training cohort that has the volunteer and the course (courses/trainers.py).
 COURSES_TRAINS_LEARNER = "npv_site.cohorts.permissions.trains_volunteer_on_course"
+# The site's course is in Thai: on SQLite, keep vowel and tone marks inside the words
+# of Wagtail's search table (courses/search/sqlite_fts.py; PostgreSQL needs nothing).
+COURSES_SQLITE_THAI_TOKENIZER = True
 
 LOGGING = {
     "version": 1,

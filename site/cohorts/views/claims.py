@@ -133,7 +133,7 @@ def _claim_account(request, code):
             _("รับบัญชีเรียบร้อยแล้ว ครั้งต่อไปเข้าสู่ระบบด้วยชื่อผู้ใช้ %(username)s")
             % {"username": user.get_username()},
         )
-        return redirect("my_learning")
+        return redirect("courses:my_learning")
     return render(
         request,
         "cohorts/claim_account.html",

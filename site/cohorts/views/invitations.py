@@ -28,7 +28,7 @@ def invitation_view(request, pk: int):
                     _("เข้าร่วมรุ่น “%(cohort)s” แล้ว หลักสูตรของรุ่นอยู่ในการเรียนของฉัน")
                     % {"cohort": invitation.cohort.name},
                 )
-                return redirect("my_learning")
+                return redirect("courses:my_learning")
             if answer == "decline":
                 decline_invitation(invitation, request.user)
                 messages.success(
@@ -36,7 +36,7 @@ def invitation_view(request, pk: int):
                     _("ปฏิเสธคำเชิญของรุ่น “%(cohort)s” แล้ว วิทยากรของรุ่นจะไม่เห็นข้อมูลของคุณ")
                     % {"cohort": invitation.cohort.name},
                 )
-                return redirect("my_learning")
+                return redirect("courses:my_learning")
         except InvitationClosed:
             invitation.refresh_from_db()
         else:
