@@ -32,7 +32,7 @@ from django.test.utils import override_settings  # noqa: E402
 from wagtail.search import index  # noqa: E402
 
 from courses.search import fields, thai  # noqa: E402
-from courses.search.query import course_pages, search_course, suggest  # noqa: E402
+from courses.searching import course_pages, search_course, suggest  # noqa: E402
 from npv_site.demo.loader import DemoLoader  # noqa: E402
 from tests.test_search_demo import FINDS_FIRST, FINDS_NOTHING  # noqa: E402
 

@@ -9,11 +9,13 @@ class CoursesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from courses import checks  # noqa: F401  (registers the system checks)
         # Registers the tasks with Celery in every process, not only in workers (which
         # autodiscover them): courses.attempts sends grading by the task's name, and a
         # registered task sends with its own options (and runs inline in eager mode).
-        from courses import tasks  # noqa: F401
+        from courses import (
+            checks,  # noqa: F401  (registers the system checks)
+            tasks,  # noqa: F401
+        )
         from courses.personal_data import learning_section
         from courses.personal_data_registry import register_section
         from courses.search.sqlite_fts import ensure_thai_tokenizer_after_migrate

@@ -19,7 +19,6 @@ from wagtail.search.models import IndexEntry
 
 from courses.models import LessonPage, ModulePage
 from courses.search import thai
-from courses.search.query import search_course, suggest
 from courses.search.snippets import Matcher, SegmentedText, highlight, snippet
 from courses.search.sqlite_fts import (
     FTS_TABLE,
@@ -27,6 +26,7 @@ from courses.search.sqlite_fts import (
     ensure_thai_tokenizer_after_migrate,
     fts_table_sql,
 )
+from courses.searching import search_course, suggest
 from tests.factories import (
     CourseIndexPageFactory,
     CoursePageFactory,

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from courses.search.query import Mode, search_course
+from courses.searching import Mode, search_course
 from npv_site.demo.loader import DemoLoader
 
 # Queries a volunteer might type, each with the demo course page it must find first.

@@ -10,7 +10,10 @@ same way before it reaches the backend.
 - `fields`: the index fields page models declare in `search_fields`.
 - `sqlite_fts`: keeps Thai vowel and tone marks inside SQLite FTS5 tokens.
 - `snippets`: highlighted titles and snippets.
-- `query`: the search itself, grouped by course and module.
+
+The search itself, grouped by course and module, is `courses.searching`: it
+reads the page models, which declare their index fields with this package,
+so it sits above them and this package below.
 """
 
 import os

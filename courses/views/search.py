@@ -1,7 +1,7 @@
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
-from courses.search.query import search_course, suggest
+from courses.searching import search_course, suggest
 from courses.shortcuts import render
 
 
