@@ -5,7 +5,7 @@
 One training room replayed over HTTP against gunicorn (site/gunicorn.conf.py,
 production settings) on PostgreSQL and Redis. Each volunteer has started the
 quiz beforehand; then each submits a 10-question quiz as the page's script
-does (static/js/quiz.js: the form posted asking for JSON, the page staying
+does (courses/static/courses/js/quiz.js: the form posted asking for JSON, the page staying
 where it is), polls the status URL on the schedule the server's answer gives,
 as the script does, and loads the result page once graded. So the polling
 load is part of the measurement.
@@ -187,7 +187,7 @@ def prepare(volunteer: Volunteer, module_id: int) -> None:
 
 
 def take_quiz(volunteer: Volunteer, start_at: float) -> None:
-    """Submit at `start_at` as static/js/quiz.js does (asking for JSON), wait
+    """Submit at `start_at` as courses/static/courses/js/quiz.js does (asking for JSON), wait
     for the grade on the schedule the answer gives, then load the result page."""
     phone = volunteer.phone
     time.sleep(max(0.0, start_at - time.monotonic()))

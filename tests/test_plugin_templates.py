@@ -46,7 +46,7 @@ def test_quiz_pages_keep_their_script_in_a_host_whose_script_block_has_another_n
     attempt = quiz.start_attempt(user, module)
     html = client.get(reverse("courses:quiz_attempt", args=[attempt.pk])).content.decode()
     assert '<div class="host">' in html and "· Host</title>" in html
-    assert "js/quiz.js" in html.split('<div class="host">', 1)[1]
+    assert "courses/js/quiz.js" in html.split('<div class="host">', 1)[1]
     assert errors() == {}
 
 

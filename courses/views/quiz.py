@@ -3,7 +3,7 @@ grade, see the result. Business rules are in courses.attempts; these views
 turn requests into calls and refusals into 400/403 pages or JSON in Thai.
 
 The page works without JavaScript (a plain form post and a link to the
-result); static/js/quiz.js adds saving each answer as it is given and
+result); courses/static/courses/js/quiz.js adds saving each answer as it is given and
 polling `attempt_status` until the grade is written.
 """
 
