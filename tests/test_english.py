@@ -1,5 +1,7 @@
-"""The English side of the site: the footer's language switch, and a catalogue
-(site/locale/en) that has an English text for every Thai string in the code."""
+"""The English side of the site: the footer's language switch, and catalogues
+that have an English text for every Thai string in the code: the site's
+(site/locale/en) and each plugin's own (courses/locale/en,
+certificates/locale/en), which ship in the wheel so a host site gets them."""
 
 import gettext
 import os
@@ -16,8 +18,10 @@ from tests.factories import UserFactory, build_course
 
 pytestmark = pytest.mark.django_db
 
-CATALOGUE = settings.BASE_DIR / "site" / "locale" / "en" / "LC_MESSAGES" / "django.po"
-COMPILED = CATALOGUE.with_suffix(".mo")
+CATALOGUES = [
+    settings.BASE_DIR / folder / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    for folder in ("site", "courses", "certificates")
+]
 # What `makemessages` must not read (the same list as the README's command).
 NOT_SCANNED = {".venv", "node_modules", "var", "test-artifacts", ".git", "staticfiles"}
 NOT_SCANNED_PATHS = {os.path.join("site", "demo", "course")}
@@ -154,58 +158,71 @@ def key(entry) -> str:
     return f"{entry['context']}\x04{entry['id']}" if entry["context"] else entry["id"]
 
 
-def catalogue_entries(path=CATALOGUE) -> list[dict]:
+def catalogue_entries(path) -> list[dict]:
     return [entry for entry in read_catalogue(path) if entry["id"]]
 
 
+def all_catalogue_entries() -> list[dict]:
+    return [entry for path in CATALOGUES for entry in catalogue_entries(path)]
+
+
 def test_catalogue_reader_sees_every_entry():
-    entries = catalogue_entries()
+    entries = all_catalogue_entries()
     assert len(entries) > 500
     assert any(entry["plural"] for entry in entries)
     assert {entry["id"] for entry in entries} >= {"เข้าสู่ระบบ", "บทเรียน", "แบบทดสอบ", "เกียรติบัตร"}
+    # Each plugin's catalogue holds its own strings.
+    for path, text in zip(CATALOGUES[1:], ("บทเรียน", "เกียรติบัตร"), strict=True):
+        assert text in {entry["id"] for entry in catalogue_entries(path)}, path
 
 
-def test_every_string_has_an_english_text():
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda path: path.parts[-4])
+def test_every_string_has_an_english_text(catalogue):
     untranslated = [
         entry["id"]
-        for entry in catalogue_entries()
+        for entry in catalogue_entries(catalogue)
         if "fuzzy" in entry["flags"]
         or not entry["strings"]
         or not all(text.strip() for text in entry["strings"].values())
         or (entry["plural"] and sorted(entry["strings"]) != [0, 1])
     ]
     assert untranslated == [], (
-        f"{len(untranslated)} strings have no (or only a fuzzy) English text in {CATALOGUE}: "
+        f"{len(untranslated)} strings have no (or only a fuzzy) English text in {catalogue}: "
         f"{untranslated[:10]}"
     )
 
 
-def test_english_texts_are_english():
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda path: path.parts[-4])
+def test_english_texts_are_english(catalogue):
     # A msgstr copied from its Thai msgid would pass the test above.
     still_thai = [
         entry["id"]
-        for entry in catalogue_entries()
+        for entry in catalogue_entries(catalogue)
         if any(THAI.search(text) for text in entry["strings"].values())
         and not any(comment.startswith(THAI_KEPT) for comment in entry["comments"])
     ]
     assert still_thai == []
 
 
-def test_compiled_catalogue_matches_the_po_file():
-    with COMPILED.open("rb") as file:
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda path: path.parts[-4])
+def test_compiled_catalogue_matches_the_po_file(catalogue):
+    compiled_path = catalogue.with_suffix(".mo")
+    with compiled_path.open("rb") as file:
         compiled = gettext.GNUTranslations(file)._catalog
     stale = []
-    for entry in catalogue_entries():
+    for entry in catalogue_entries(catalogue):
         if entry["plural"]:
             pairs = [((key(entry), n), text) for n, text in entry["strings"].items()]
         else:
             pairs = [(key(entry), entry["strings"].get(0))]
         stale += [entry["id"] for k, text in pairs if compiled.get(k) != text]
-    assert stale == [], f"Run: msgfmt --check -o {COMPILED} {CATALOGUE}"
+    assert stale == [], f"Run: msgfmt --check -o {compiled_path} {catalogue}"
 
 
 def test_catalogue_has_every_string_in_the_code(tmp_path, settings, monkeypatch):
-    """makemessages on a copy of the sources finds nothing the catalogue lacks."""
+    """makemessages on a copy of the sources finds nothing the catalogues lack,
+    and each plugin's strings in that plugin's own catalogue (a host site
+    installs the plugins without the site's)."""
     if not shutil.which("xgettext") or not shutil.which("msgmerge"):
         skip_or_fail("GNU gettext tools (xgettext, msgmerge) are not installed")
     # A copy, because makemessages writes temporary files beside each template.
@@ -222,16 +239,28 @@ def test_catalogue_has_every_string_in_the_code(tmp_path, settings, monkeypatch)
             if name.endswith((".py", ".html", ".txt")):
                 (source / relative).mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(os.path.join(folder, name), source / relative / name)
+    # makemessages writes an app's strings into the locale folder it finds in the app.
+    for app in ("courses", "certificates"):
+        (source / app / "locale").mkdir()
     settings.LOCALE_PATHS = [str(tmp_path / "locale")]
     monkeypatch.chdir(source)
     call_command("makemessages", locale=["en"], no_obsolete=True, verbosity=0)
 
-    extracted = tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po"
-    in_code = {key(entry) for entry in catalogue_entries(extracted)}
-    in_catalogue = {key(entry) for entry in catalogue_entries()}
-    assert len(in_code) > 500
-    missing = sorted(in_code - in_catalogue)
-    assert missing == [], (
-        "Strings in the code but not in the English catalogue; run the makemessages command "
-        f"in the README and translate them: {missing[:10]}"
-    )
+    extracted = [
+        tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po",
+        *(
+            source / app / "locale" / "en" / "LC_MESSAGES" / "django.po"
+            for app in ("courses", "certificates")
+        ),
+    ]
+    counted = 0
+    for in_code_path, catalogue in zip(extracted, CATALOGUES, strict=True):
+        in_code = {key(entry) for entry in catalogue_entries(in_code_path)}
+        counted += len(in_code)
+        in_catalogue = {key(entry) for entry in catalogue_entries(catalogue)}
+        missing = sorted(in_code - in_catalogue)
+        assert missing == [], (
+            f"Strings in the code but not in {catalogue}; run the makemessages command "
+            f"in the README and translate them: {missing[:10]}"
+        )
+    assert counted > 500
