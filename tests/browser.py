@@ -126,7 +126,7 @@ def expect_console_error(page, pattern: str) -> Iterator[None]:
 
 
 def _check_playwright():
-    from tests.conftest import skip_or_fail
+    from tests.plugin_fixtures import skip_or_fail
 
     if not CHROMIUM.exists():
         skip_or_fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
@@ -182,7 +182,7 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     except Exception as error:
         playwright.stop()
-        from tests.conftest import skip_or_fail
+        from tests.plugin_fixtures import skip_or_fail
 
         skip_or_fail(f"Chromium did not start: {error}")
     yield chromium

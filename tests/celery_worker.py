@@ -354,7 +354,7 @@ def start_celery_worker_session(celery_test_broker, django_db_setup, tmp_path_fa
     """Factory for workers that live until the end of the session."""
     from django.db import connection
 
-    from tests.conftest import skip_or_fail
+    from tests.plugin_fixtures import skip_or_fail
 
     if not _broker_reachable(celery_test_broker["url"]):
         skip_or_fail(f"Celery broker {celery_test_broker['url']} is not reachable")

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from courses.models import CourseIndexPage, Enrolment
-from tests.conftest import skip_or_fail
 from tests.factories import VolunteerProfileFactory, build_course
+from tests.plugin_fixtures import skip_or_fail
 
 # 28 January 2019 is 28 มกราคม พ.ศ. 2562.
 COMPLETED_AT = timezone.make_aware(datetime.datetime(2019, 1, 28, 10, 30))

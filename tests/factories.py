@@ -1,6 +1,10 @@
-"""factory_boy factories for users, profiles and the course page tree."""
+"""factory_boy factories for users and the course page tree.
 
-import datetime
+Importable without the Net Pracharat site (the minimal host, tests/minimal_host, imports
+it too): the course pages go under whatever the default site's root page is. The
+factories of the site's own models (volunteer profiles, training cohorts) are in
+tests/site_factories.py; importing them from here still works, and fails in the minimal
+host, which has no site."""
 
 import factory
 import wagtail_factories
@@ -15,8 +19,6 @@ from courses.models import (
     QuizChoice,
     QuizQuestion,
 )
-from home.models import HomePage
-from npv_site.accounts.models import VolunteerProfile
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -29,23 +31,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("pass-2562-ok")
 
 
-class VolunteerProfileFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = VolunteerProfile
-
-    user = factory.SubFactory(UserFactory)
-    title = "นาง"
-    first_name = "สมหญิง"
-    last_name = "รักถิ่น"
-    phone = factory.Sequence(lambda n: f"08{n:08d}")
-    province = "ชุมพร"
-    district = "เมืองชุมพร"
-    subdistrict = "หาดพันไกร"
-    village_no = 2
-    village_name = "บ้านหาดกลาง"
-
-
-def home_page() -> HomePage:
+def home_page():
+    """The default site's root page: home.HomePage on the site, host.HostHomePage or
+    Wagtail's welcome page in the minimal host."""
     return Site.objects.get(is_default_site=True).root_page.specific
 
 
@@ -118,29 +106,14 @@ def build_course(modules=2, lessons=2, questions=2, parent=None) -> CoursePage:
     return course
 
 
-class TrainingCohortFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "cohorts.TrainingCohort"
-        skip_postgeneration_save = True
+SITE_FACTORIES = ("VolunteerProfileFactory", "TrainingCohortFactory")
 
-    name = factory.Sequence(lambda n: f"รุ่นทดสอบ {n}")
-    venue = "ศาลากลางจังหวัดชุมพร"
-    start_date = datetime.date(2019, 1, 28)
-    end_date = datetime.date(2019, 1, 30)
 
-    @factory.post_generation
-    def trainers(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.trainers.set(extracted)
+def __getattr__(name):
+    # `from tests.factories import VolunteerProfileFactory` as before; the site's models
+    # are imported only then.
+    if name in SITE_FACTORIES:
+        from tests import site_factories
 
-    @factory.post_generation
-    def courses(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.courses.set(extracted)
-
-    @factory.post_generation
-    def provinces(self, create, extracted, **kwargs):
-        if create and extracted:
-            from npv_site.cohorts.models import Province
-
-            self.provinces.set(Province.objects.filter(name__in=extracted))
+        return getattr(site_factories, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

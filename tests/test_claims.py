@@ -17,8 +17,8 @@ from npv_site.accounts.models import PRIVACY_NOTICE_VERSION, VolunteerProfile
 from npv_site.cohorts.claims import AlreadyClaimed, claim_account, find_claim
 from npv_site.cohorts.importing import import_roster
 from npv_site.cohorts.models import ClaimCode
-from tests.conftest import skip_or_fail
 from tests.factories import TrainingCohortFactory, UserFactory, build_course
+from tests.plugin_fixtures import skip_or_fail
 from tests.production_server import HOST, database_url, gunicorn, production_env
 from tests.test_production_settings import service_up
 from tests.test_roster_import import CHUMPHON_UTF8 as CHUMPHON

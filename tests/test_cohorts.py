@@ -379,7 +379,7 @@ def test_every_qr_code_on_the_printed_claim_sheet_opens_its_claim_link(
 
     from django.test import Client
 
-    from tests.conftest import skip_or_fail
+    from tests.plugin_fixtures import skip_or_fail
 
     try:
         import zxingcpp

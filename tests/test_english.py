@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from courses.models import LessonPage
-from tests.conftest import skip_or_fail
 from tests.factories import UserFactory, build_course
+from tests.plugin_fixtures import skip_or_fail
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from npv_site.cache import FailOpenRedisCache
-from tests.conftest import skip_or_fail
 from tests.factories import UserFactory, VolunteerProfileFactory
+from tests.plugin_fixtures import skip_or_fail
 from tests.production_server import (
     BASE_DIR,
     database_url,

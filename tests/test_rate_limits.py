@@ -16,8 +16,8 @@ from certificates.models import Certificate
 from courses import attempts as quiz
 from courses.models import AttemptStatus, GradingJob, QuizAttempt
 from tests.certificates_support import completed_enrolment
-from tests.conftest import skip_or_fail
 from tests.factories import UserFactory
+from tests.plugin_fixtures import skip_or_fail
 from tests.quiz_helpers import answers, form_data, quiz_module
 from tests.tcp_proxy import TCPProxy
 from tests.test_production_settings import service_up

@@ -2,6 +2,7 @@
 essentials, `courses`, `certificates` and the host's own app, nothing of the Net
 Pracharat site (no npv_site, no home, no allauth). SQLite, Celery tasks run eagerly."""
 
+import os
 import secrets
 import tempfile
 from pathlib import Path
@@ -110,3 +111,7 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-work": {"task": "courses.tasks.sweep_pending_work", "schedule": 60},
 }
+
+# Set by .ci/run: a missing tool (poppler, say) fails the test instead of skipping it
+# (tests/plugin_fixtures.py, skip_or_fail).
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
