@@ -5,11 +5,12 @@ import io
 import shutil
 import subprocess
 
+from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 
 from courses.models import CourseIndexPage, Enrolment
-from tests.factories import VolunteerProfileFactory, build_course
+from tests.factories import UserFactory, build_course
 from tests.plugin_fixtures import skip_or_fail
 
 # 28 January 2019 is 28 มกราคม พ.ศ. 2562.
@@ -31,12 +32,30 @@ def new_course(**kwargs):
     return build_course(parent=CourseIndexPage.objects.first(), **kwargs)
 
 
+# What a learner's name is made of where there is no volunteer profile (the minimal host):
+# the fields and defaults of tests.site_factories.VolunteerProfileFactory's name.
+NAME_PARTS = {"title": "นาง", "first_name": "สมหญิง", "last_name": "รักถิ่น"}
+
+
 def completed_enrolment(course=None, completed_at=COMPLETED_AT, **profile):
-    """A volunteer with a profile who has completed `course` (a new one by default)."""
+    """A learner who has completed `course` (a new one by default). On the site: a
+    volunteer with a profile (`profile` its fields). In a host without the site (the
+    minimal host, whose user model has one `full_name`): a user whose full name is made of
+    the same name parts; any other profile field there is an error, since only the site's
+    profile has it (a test that needs one is a site test)."""
     course = course or new_course()
-    profile = VolunteerProfileFactory(**profile)
-    Enrolment.objects.create(user=profile.user, course=course, completed_at=completed_at)
-    return profile.user, course
+    if apps.is_installed("npv_site.accounts"):
+        from tests.site_factories import VolunteerProfileFactory
+
+        user = VolunteerProfileFactory(**profile).user
+    else:
+        others = sorted(set(profile) - set(NAME_PARTS))
+        if others:
+            raise TypeError(f"only the site's volunteer profile has {others}: a site test")
+        parts = {**NAME_PARTS, **profile}
+        user = UserFactory(full_name=f"{parts['title']}{parts['first_name']} {parts['last_name']}")
+    Enrolment.objects.create(user=user, course=course, completed_at=completed_at)
+    return user, course
 
 
 def load_demo_design():
