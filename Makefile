@@ -109,10 +109,12 @@ worker: install
 # Second step: the plugins in a minimal host of their own (tests/minimal_host/: its own
 # settings, home page, user model and base.html, none of the site), in a pytest of its own,
 # with the plugins' tests that need nothing of the site: grading rules, Thai dates, quiz
-# attempts and grading, progress, the quiz admin, My learning's panels, certificate fonts,
-# rendering and WeasyPrint internals (docs/plugins.md says which stay in the site's suite).
+# attempts and grading, progress, the quiz admin, the base-template contract, My learning's
+# panels, certificate fonts, rendering and WeasyPrint internals (docs/plugins.md says which
+# stay in the site's suite).
 MINIMAL_HOST_TESTS = tests/minimal_host tests/test_grading.py tests/test_thai_dates.py \
   tests/test_quiz_attempts.py tests/test_progress.py tests/test_quiz_admin.py \
+  tests/test_plugin_templates.py \
   tests/test_my_learning_panels.py tests/test_certificate_fonts.py \
   tests/test_certificate_rendering.py tests/test_weasyprint_internals.py
 MINIMAL_HOST_PYTEST = $(VENV)/bin/pytest -p no:cacheprovider --confcutdir=tests/minimal_host \

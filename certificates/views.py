@@ -2,9 +2,9 @@
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.shortcuts import redirect, resolve_url
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -91,7 +91,7 @@ def _content_disposition(filename: str, fallback: str) -> str:
 def download(request, code: str):
     canonical = normalise_code(code)
     if not request.user.is_authenticated:
-        login = reverse("account_login") + "?next=" + escape_uri_path(request.path)
+        login = resolve_url(settings.LOGIN_URL) + "?next=" + escape_uri_path(request.path)
         return render(request, "certificates/login_required.html", {"login_url": login}, status=403)
     certificate = (
         Certificate.objects.select_related("current_version").filter(code=canonical).first()

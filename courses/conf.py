@@ -99,6 +99,12 @@ def sqlite_thai_tokenizer() -> bool:
     return bool(_read("COURSES_SQLITE_THAI_TOKENIZER", False))
 
 
+def signup_url() -> str | None:
+    """Where a visitor signs up (a URL name or a path, like LOGIN_URL): a course page links
+    there next to the sign-in link. None: no signup link (the host has no signup page)."""
+    return _read("COURSES_SIGNUP_URL", None)
+
+
 def base_template() -> str:
     """The host's base template, which courses/base.html and certificates/base.html
     extend; it must have the blocks `title` and `content` (courses.E004 says which is

@@ -174,6 +174,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Accounts (django-allauth). Volunteers sign in with a user name or e-mail;
 # e-mail is optional because many village volunteers have none.
 LOGIN_URL = "account_login"
+# A course page's signup link (the plugins read it, courses/conf.py).
+COURSES_SIGNUP_URL = "account_signup"
 LOGIN_REDIRECT_URL = "courses:my_learning"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]

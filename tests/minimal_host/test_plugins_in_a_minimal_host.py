@@ -160,3 +160,17 @@ def test_the_plugins_bring_their_own_english():
     expected = {"บทเรียน": "Lessons", "เกียรติบัตร": "Certificate"}
     with translation.override("en"):
         assert {thai: translation.gettext(thai) for thai in expected} == expected
+
+
+@pytest.mark.django_db
+def test_a_visitor_is_sent_to_the_hosts_own_login_and_offered_no_signup():
+    # The host has no allauth: the plugins' pages link to its LOGIN_URL ("/login/") and,
+    # without COURSES_SIGNUP_URL, to no signup page.
+    course, module, lesson = one_course(host_home())
+    for page in (course, module, lesson):
+        html = main_of(Client().get(page.url))
+        assert 'href="/login/?next=' in html, page.url
+        assert "สมัครเรียนฟรี" not in html, page.url
+    response = Client().get("/certificates/download/ABCD-EFGH/")
+    assert response.status_code == 403
+    assert 'href="/login/?next=' in response.content.decode()
