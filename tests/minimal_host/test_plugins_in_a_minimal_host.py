@@ -162,7 +162,15 @@ def test_the_plugins_bring_their_own_english():
         assert {thai: translation.gettext(thai) for thai in expected} == expected
 
 
+@pytest.fixture
+def _site_root_paths_forgotten():
+    # The test's new site root is rolled back, Wagtail's cache of it must go too.
+    yield
+    Site.clear_site_root_paths_cache()
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("_site_root_paths_forgotten")
 def test_a_visitor_is_sent_to_the_hosts_own_login_and_offered_no_signup():
     # The host has no allauth: the plugins' pages link to its LOGIN_URL ("/login/") and,
     # without COURSES_SIGNUP_URL, to no signup page.
