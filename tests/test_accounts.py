@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -236,3 +237,40 @@ def test_reauthentication_asks_for_the_password_and_offers_no_emailed_code(clien
     assert reverse("account_request_reauthentication_code") not in page.content.decode()
     assert client.post(reverse("account_request_reauthentication_code")).status_code == 403
     assert client.get(reverse("account_confirm_reauthentication_code")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_failed_login_says_why_once_and_offers_one_way_back(client):
+    page = client.post(
+        reverse("account_login"), {"login": "nobody", "password": "wrong-password"}
+    ).content.decode()
+    assert page.count("ไม่ถูกต้อง") == 1
+    assert page.count(reverse("account_reset_password")) == 1
+
+
+@pytest.mark.django_db
+def test_the_home_page_title_names_the_site_once(client):
+    title = re.search(r"<title>(.*?)</title>", client.get("/").content.decode(), re.S)
+    assert title.group(1).strip() == "เน็ตอาสาประชารัฐ e-Learning"
+
+
+@pytest.mark.django_db
+def test_other_pages_title_themselves_then_the_site(client):
+    title = re.search(r"<title>(.*?)</title>", client.get("/accounts/login/").content.decode())
+    assert title.group(1) == "เข้าสู่ระบบ · เน็ตอาสาประชารัฐ e-Learning"
+
+
+@pytest.mark.django_db
+def test_the_language_switch_names_each_language_in_itself(client):
+    page = client.get("/").content.decode()
+    assert 'lang="en">English</button>' in page
+    assert "อังกฤษ</button>" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["account_reset_password", "account_reset_password_done"])
+def test_reset_is_spelled_one_way(client, url):
+    """allauth's Thai mixes รีเซ็ท and รีเซ็ต; site/locale_admin makes it รีเซ็ต throughout."""
+    page = client.get(reverse(url)).content.decode()
+    assert "รีเซ็ตรหัสผ่าน" in page
+    assert "รีเซ็ท" not in page

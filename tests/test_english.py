@@ -49,7 +49,7 @@ def test_language_switch_turns_the_home_page_english(english):
     for text in ("สมัครเรียนฟรี", "เข้าสู่ระบบ", "ข้ามไปยังเนื้อหา", "ประกาศความเป็นส่วนตัว"):
         assert text not in page
     # The way back stays in Thai, so a Thai reader can find it.
-    assert '<button type="submit" name="language" value="th" lang="th">ไทย</button>' in page
+    assert '<button type="submit" name="language" value="th" lang="th">ภาษาไทย</button>' in page
 
 
 def test_home_page_stays_thai_without_a_choice(client):
@@ -86,7 +86,7 @@ def test_lesson_page_in_english_for_a_volunteer(english):
 def test_login_page_in_english(english):
     page = visible(english.get("/accounts/login/"))
     assert "<h1>Log in</h1>" in page
-    assert "Forgotten your password?" in page
+    assert "Forgot your password?" in page
     assert "No account yet?" in page
     assert "ลืมรหัสผ่าน?" not in page
     assert "ยังไม่มีบัญชี?" not in page
