@@ -188,3 +188,13 @@ def test_the_admin_draws_thai_with_the_shipped_font_on_a_machine_without_one(des
     heading = desktop.locator("h1").first
     assert re.search(r"[\u0E00-\u0E7F]", heading.inner_text())
     assert heading.evaluate("h => getComputedStyle(h).fontFamily").startswith('"Sarabun Thai"')
+
+
+@pytest.mark.django_db
+def test_the_page_search_header_names_what_it_lists(client):
+    """Wagtail's search without a query put a literal None in its header."""
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    text = re.sub(r"<[^>]+>", " ", client.get("/admin/pages/search/?q=").content.decode())
+    header = re.search(r"\d+-\d+ จาก \d+ \S+", text)
+    assert header and "None" not in header.group(0)
+    assert header.group(0).endswith("หน้า")
