@@ -93,14 +93,20 @@ system-deps-run:
 system-deps-test:
 	$(call ensure_debs,$(DEB_TEST))
 
+# make run ADDRESS=0.0.0.0:8080 SITE_URL=http://192.168.1.20:8080 serves elsewhere (phones on
+# the same Wi-Fi, another port); SITE_URL is the address people open, which QR codes, claim
+# links and the printed demo logins use. ALLOWED_HOSTS must name its host.
+ADDRESS ?= 127.0.0.1:8000
+SITE_URL ?= http://$(ADDRESS)
+run: export SITE_URL := $(SITE_URL)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_course
 	$(PY) manage.py load_demo_certificate_design
-	@echo "Serving on http://127.0.0.1:8000 (admin: /admin/). Ctrl-C stops the web server and the worker."
+	@echo "Serving on $(SITE_URL) (admin: /admin/). Ctrl-C stops the web server and the worker."
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(VENV)/bin/celery -A npv_site worker --beat -Q $(QUEUES) --concurrency 2 --loglevel INFO & \
-	  $(PY) manage.py runserver 127.0.0.1:8000 & \
+	  $(PY) manage.py runserver $(ADDRESS) & \
 	  wait
 
 worker: install

@@ -25,7 +25,8 @@ class Command(BaseCommand):
             raise CommandError("Demo accounts are refused under production settings.")
         course = CoursePage.objects.filter(slug=loader.data["course"]["slug"]).first()
         loader.create_demo_accounts(course)
-        self.stdout.write(self.style.SUCCESS("Demo logins (http://127.0.0.1:8000/):"))
+        # The address people open (SITE_URL), not where runserver happens to listen.
+        self.stdout.write(self.style.SUCCESS(f"Demo logins ({settings.WAGTAILADMIN_BASE_URL}/):"))
         for role, username, password in report.logins:
             admin = "  → /admin/" if role == "trainer" else "  → /learn/"
             self.stdout.write(f"  {role:<10} {username} / {password}{admin}")
