@@ -8,7 +8,26 @@ class AccountsConfig(AppConfig):
     verbose_name = _("บัญชีผู้ใช้และเน็ตอาสา")
 
     def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_save
+
         from courses.personal_data_registry import register_section
-        from npv_site.accounts.personal_data import profile_section
+        from npv_site.accounts.personal_data import profile_section, reset_codes_section
 
         register_section("profile", profile_section)
+        register_section("password_reset_codes", reset_codes_section)
+        post_save.connect(
+            _password_may_have_changed,
+            sender=get_user_model(),
+            dispatch_uid="accounts-end-reset-codes",
+        )
+
+
+def _password_may_have_changed(sender, instance, update_fields=None, raw=False, **kwargs):
+    # As for claim codes (npv_site.cohorts.apps): every route that sets a
+    # password saves the user; saves that cannot touch it are skipped.
+    if raw or (update_fields is not None and "password" not in update_fields):
+        return
+    from npv_site.accounts.reset_codes import end_codes_of
+
+    end_codes_of(instance)

@@ -1,8 +1,10 @@
 from django import forms
+from django.contrib.auth import password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from npv_site.accounts.models import PRIVACY_NOTICE_VERSION, NameTitle, VolunteerProfile
+from npv_site.accounts.reset_codes import normalise_code
 
 PROFILE_FIELDS = [
     "title",
@@ -106,3 +108,75 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("รหัสผ่านไม่ถูกต้อง"))
         return password
+
+
+class ResetCodeForm(forms.Form):
+    """User name, the trainer's reset code and a new password, twice. Whether
+    the user name and code match is the view's to decide (after its limits)."""
+
+    username = forms.CharField(
+        label=_("ชื่อผู้ใช้"),
+        max_length=150,
+        error_messages={
+            "required": _("กรุณากรอกชื่อผู้ใช้"),
+            "max_length": _("ชื่อผู้ใช้ยาวเกินไป"),
+        },
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+    code = forms.CharField(
+        label=_("รหัสตั้งรหัสผ่านใหม่ 12 หลัก"),
+        max_length=40,
+        error_messages={
+            "required": _("กรุณากรอกรหัส 12 หลักที่ได้จากวิทยากร"),
+            "max_length": _("รหัสมี 12 หลัก กรุณาตรวจอีกครั้ง"),
+        },
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "placeholder": "0000 0000 0000",
+            }
+        ),
+    )
+    password1 = forms.CharField(
+        label=_("รหัสผ่านใหม่"),
+        strip=False,
+        max_length=1000,
+        error_messages={
+            "required": _("กรุณาตั้งรหัสผ่านใหม่"),
+            "max_length": _("รหัสผ่านยาวเกินไป"),
+        },
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("อย่างน้อย 8 ตัวอักษร และไม่ใช่ตัวเลขล้วน"),
+    )
+    password2 = forms.CharField(
+        label=_("พิมพ์รหัสผ่านใหม่อีกครั้ง"),
+        strip=False,
+        max_length=1000,
+        error_messages={
+            "required": _("กรุณาพิมพ์รหัสผ่านใหม่อีกครั้ง"),
+            "max_length": _("รหัสผ่านยาวเกินไป"),
+        },
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_code(self):
+        code = normalise_code(self.cleaned_data["code"])
+        if not code:
+            raise forms.ValidationError(_("รหัสมี 12 หลัก กรุณาตรวจอีกครั้ง"))
+        return code
+
+    def clean(self):
+        cleaned_data = super().clean()
+        password1, password2 = cleaned_data.get("password1"), cleaned_data.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("รหัสผ่านสองช่องไม่ตรงกัน"))
+        elif password1:
+            # Without the account: which account it is, is not known yet.
+            try:
+                password_validation.validate_password(password1)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned_data

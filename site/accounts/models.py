@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from npv_site.accounts.provinces import PROVINCE_CHOICES
@@ -93,3 +94,38 @@ class VolunteerProfile(models.Model):
     @property
     def village_label(self) -> str:
         return _("หมู่ที่ %(no)s %(name)s") % {"no": self.village_no, "name": self.village_name}
+
+
+class PasswordResetCode(models.Model):
+    """A one-time code a cohort's trainer gives a volunteer who has forgotten
+    their password and has no e-mail (npv_site.accounts.reset_codes)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_reset_codes"
+    )
+    # A keyed hash of the code, never the code: the trainer sees it once.
+    code_hash = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ออกโดย"),
+    )
+    created_at = models.DateTimeField(_("ออกรหัสเมื่อ"), default=timezone.now)
+    expires_at = models.DateTimeField(_("หมดอายุเมื่อ"))
+    used_at = models.DateTimeField(_("ใช้เมื่อ"), null=True, blank=True)
+    wrong_tries = models.PositiveSmallIntegerField(_("ใส่รหัสผิด"), default=0)
+
+    class Meta:
+        verbose_name = _("รหัสตั้งรหัสผ่านใหม่")
+        verbose_name_plural = _("รหัสตั้งรหัสผ่านใหม่")
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

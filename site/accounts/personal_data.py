@@ -20,3 +20,23 @@ def profile_section(user):
         profile.findable_consented_at.isoformat() if profile.findable_consented_at else None
     )
     return data
+
+
+def reset_codes_section(user):
+    """The reset codes a trainer issued for the volunteer: when, by whom, until
+    when, and when used (the code itself is not kept). Deleted with the account."""
+    from npv_site.accounts.models import PasswordResetCode
+
+    return [
+        {
+            "issued_at": code.created_at.isoformat(),
+            "issued_by": (code.issued_by.get_full_name() or code.issued_by.get_username())
+            if code.issued_by
+            else None,
+            "expires_at": code.expires_at.isoformat(),
+            "used_at": code.used_at.isoformat() if code.used_at else None,
+        }
+        for code in PasswordResetCode.objects.filter(user=user)
+        .select_related("issued_by")
+        .order_by("created_at")
+    ]

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from npv_site.accounts import views
+from npv_site.accounts import reset_code_views, views
 
 urlpatterns = [
     path("profile/", views.profile, name="accounts_profile"),
     path("profile/data/", views.download_my_data, name="accounts_download_data"),
     path("delete/", views.delete_account, name="accounts_delete"),
     path("privacy/", views.privacy_notice, name="privacy_notice"),
+    path("reset-code/", reset_code_views.reset_with_code, name="accounts_reset_code"),
 ]

@@ -25,7 +25,7 @@ from courses.models import CoursePage
 from npv_site.cohorts.forms import TrainingCohortForm
 from npv_site.cohorts.models import CohortMembership, Province, TrainingCohort, Village
 from npv_site.cohorts.permissions import cohort_permission_policy
-from npv_site.cohorts.views import cohort_invitations, reports, roster, volunteers
+from npv_site.cohorts.views import cohort_invitations, reports, reset_codes, roster, volunteers
 
 ANY_ACTION = ["add", "change", "delete", "view"]
 
@@ -214,6 +214,11 @@ class TrainingCohortViewSet(ModelViewSet):
                 "<int:pk>/volunteers/<int:membership_pk>/new-code/",
                 volunteers.NewClaimCodeView.as_view(),
                 name="new_claim_code",
+            ),
+            path(
+                "<int:pk>/volunteers/<int:membership_pk>/reset-code/",
+                reset_codes.IssueResetCodeView.as_view(),
+                name="issue_reset_code",
             ),
             path(
                 "<int:pk>/invitations/",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
+from npv_site.accounts.reset_codes import can_issue_for
 from npv_site.cohorts.claims import (
     AlreadyClaimed,
     claim_start_url,
@@ -92,6 +93,12 @@ class VolunteerLine:
     @property
     def code(self) -> str:
         return format_code(self.claim.code) if self.state == ClaimState.PENDING else ""
+
+    @property
+    def can_reset_password(self) -> bool:
+        """A reset code is for an account with a password of its own; before
+        that, the claim code is the way in."""
+        return can_issue_for(self.membership.user)
 
     @property
     def link(self) -> str:
