@@ -172,6 +172,8 @@ PROJECT_ROWS = [
     row("GET", "/accounts/profile/data/", LOGIN, 200, 200, 200, 200, 200),
     row("GET", "/accounts/delete/", LOGIN, 200, 200, 200, 200, 200),
     same("GET", "/accounts/privacy/", 200),
+    # The reset code is the key (npv_site.accounts.reset_codes); the page is public.
+    same("GET", "/accounts/reset-code/", 200),
     # allauth's pages that are reached from the site.
     row("GET", "/accounts/login/", 200, *[Redirect("/learn/", exact=True)] * 5),
     row("GET", "/accounts/signup/", 200, *[Redirect("/learn/", exact=True)] * 5),
@@ -195,6 +197,11 @@ PROJECT_ROWS = [
     cohort_x("GET", "/admin/cohorts/{cohort_x}/volunteers/"),
     cohort_x("POST", "/admin/cohorts/{cohort_x}/volunteers/{unclaimed_membership}/new-code/",
              own=Redirect("/admin/cohorts/{cohort_x}/volunteers/", exact=True)),
+    # A reset code for A, who has a password: shown once on a page of its own.
+    cohort_x("POST", "/admin/cohorts/{cohort_x}/volunteers/{membership_a}/reset-code/"),
+    # B is a member of cohort Y only: not through cohort X's URL, for anybody.
+    cohort_x("POST", "/admin/cohorts/{cohort_x}/volunteers/{membership_b}/reset-code/",
+             own=404),
     cohort_x("GET", "/admin/cohorts/{cohort_x}/invitations/"),
     # Approving on the volunteer's behalf is for administrators only.
     cohort_x("POST", "/admin/cohorts/{cohort_x}/invitations/{invitation_x}/approve/",
@@ -488,8 +495,10 @@ def _build_world() -> World:
         province="ชุมพร", district="เมืองชุมพร", subdistrict="หาดพันไกร", village_no=2,
         name="บ้านหาดกลาง",
     )
-    CohortMembership.objects.create(cohort=cohort_x, user=volunteer_a, village=village)
-    CohortMembership.objects.create(cohort=cohort_y, user=volunteer_b)
+    membership_a = CohortMembership.objects.create(
+        cohort=cohort_x, user=volunteer_a, village=village
+    )
+    membership_b = CohortMembership.objects.create(cohort=cohort_y, user=volunteer_b)
     unclaimed = VolunteerProfileFactory(first_name="ยังไม่รับ").user
     unclaimed.set_unusable_password()
     unclaimed.save()
@@ -543,6 +552,8 @@ def _build_world() -> World:
         "version_pk": certificate.current_version.pk,
         "cohort_x": cohort_x.pk,
         "unclaimed_membership": unclaimed_membership.pk,
+        "membership_a": membership_a.pk,
+        "membership_b": membership_b.pk,
         "invitation_x": invitation_x.pk,
         "invitation_a": invitation_a.pk,
         "roster_import_x": roster_import.pk,

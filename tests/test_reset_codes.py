@@ -198,6 +198,16 @@ def test_an_unclaimed_account_gets_no_reset_code(client, trainer, membership, vo
     assert not PasswordResetCode.objects.exists()
 
 
+def test_no_trainer_can_reset_an_account_that_opens_the_admin(client, trainer, membership):
+    # Another trainer in this trainer's cohort, say as a learner.
+    other_trainer = make_trainer("trainer-nan")
+    as_member = CohortMembership.objects.create(cohort=membership.cohort, user=other_trainer)
+    client.force_login(trainer)
+    answer = client.post(issue_url(as_member), follow=True)
+    assert "เข้าหน้าผู้ดูแลระบบได้" in answer.content.decode()
+    assert not PasswordResetCode.objects.exists()
+
+
 def test_the_volunteers_row_offers_the_reset_code(client, trainer, membership):
     client.force_login(trainer)
     listing = client.get(reverse("cohorts:volunteers", args=[membership.cohort_id]))
@@ -345,3 +355,40 @@ def test_the_codes_are_in_the_volunteers_data_and_go_with_the_account(
     assert "code_hash" not in section[0]
     volunteer.delete()
     assert not PasswordResetCode.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_on_a_360_px_phone_a_trainer_issues_and_the_volunteer_resets(new_page, screenshot):
+    from tests.browser import log_in
+
+    trainer = make_trainer("trainer-chumphon")
+    volunteer = VolunteerProfileFactory(
+        user=UserFactory(username="somying", email=""), first_name="สมหญิง", last_name="รักถิ่น"
+    ).user
+    cohort = TrainingCohortFactory(trainers=[trainer], provinces=["ชุมพร"])
+    CohortMembership.objects.create(cohort=cohort, user=volunteer)
+
+    trainers_phone = new_page("phone")
+    log_in(trainers_phone, trainer)
+    trainers_phone.goto(reverse("cohorts:volunteers", args=[cohort.pk]))
+    trainers_phone.on("dialog", lambda dialog: dialog.accept())
+    trainers_phone.get_by_role("button", name="ออกรหัสตั้งรหัสผ่านใหม่").click()
+    code_text = trainers_phone.get_by_test_id("reset-code")
+    code = code_text.inner_text()
+    assert re.fullmatch(r"\d{4} \d{4} \d{4}", code)
+    assert trainers_phone.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(trainers_phone, "01-slip")
+
+    volunteers_phone = new_page("phone")
+    volunteers_phone.goto(reverse("account_login"))
+    volunteers_phone.get_by_role("link", name="กรอกรหัสที่นี่").click()
+    volunteers_phone.fill("#id_username", "somying")
+    volunteers_phone.fill("#id_code", code.translate(THAI))
+    volunteers_phone.fill("#id_password1", NEW_PASSWORD)
+    volunteers_phone.fill("#id_password2", NEW_PASSWORD)
+    assert volunteers_phone.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(volunteers_phone, "02-reset-form")
+    volunteers_phone.get_by_role("button", name="ตั้งรหัสผ่านใหม่").click()
+    volunteers_phone.wait_for_url("**/learn/")
+    assert volunteers_phone.get_by_text("ตั้งรหัสผ่านใหม่เรียบร้อยแล้ว").is_visible()
+    screenshot(volunteers_phone, "03-my-learning")

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import View
 
 from courses import conf
-from npv_site.accounts.reset_codes import NotResettable, issue_code, valid_hours
+from npv_site.accounts.reset_codes import AdminAccount, NotResettable, issue_code, valid_hours
 from npv_site.cohorts.views.mixins import CohortAdminMixin
 
 logger = logging.getLogger(__name__)
@@ -47,6 +47,15 @@ class IssueResetCodeView(CohortAdminMixin, View):
             messages.error(
                 request,
                 _("บัญชีนี้ยังไม่ได้ตั้งรหัสผ่าน ให้ใช้รหัสรับบัญชีแทนรหัสตั้งรหัสผ่านใหม่"),
+            )
+            return redirect("cohorts:volunteers", self.cohort.pk)
+        except AdminAccount:
+            messages.error(
+                request,
+                _(
+                    "บัญชีนี้เข้าหน้าผู้ดูแลระบบได้ วิทยากรจึงออกรหัสตั้งรหัสผ่านใหม่ให้ไม่ได้ "
+                    "ให้เจ้าของบัญชีขอรีเซ็ตทางอีเมล หรือติดต่อผู้ดูแลระบบ"
+                ),
             )
             return redirect("cohorts:volunteers", self.cohort.pk)
         # The code itself is never logged: the trainer sees it once, on this page.
