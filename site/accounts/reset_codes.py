@@ -38,7 +38,7 @@ same care:
   through a site administrator.
 
 What the volunteer is told never says whether the user name exists: a wrong
-user name and a wrong code get the same message (views.reset_with_code).
+user name and a wrong code get the same message (reset_code_views).
 """
 
 from __future__ import annotations
