@@ -369,14 +369,23 @@ def grade_job(job_id: int) -> bool:
         job.graded_at = now
         job.save(update_fields=["status", "graded_at"])
 
-        module = ModulePage.objects.get(pk=attempt.module_id)
-        score = module_score(attempt.user_id, module)
-        if grade.passed:
-            record_module_pass(attempt.user, module, score)
-        ModuleCompletion.objects.filter(user_id=attempt.user_id, module=module).update(
-            score_percent=score
+        # Only what grading needs of the page: not its many Wagtail columns.
+        module = ModulePage.objects.only("path", "depth", "live", "grading_method").get(
+            pk=attempt.module_id
         )
+        score = module_score(attempt.user_id, module)
+        # The user by pk alone: record_module_pass needs no more of it.
+        if not (grade.passed and record_module_pass(_UserRef(attempt.user_id), module, score)):
+            # A pass written before (or none): its displayed score follows.
+            ModuleCompletion.objects.filter(user_id=attempt.user_id, module=module).update(
+                score_percent=score
+            )
     return True
+
+
+@dataclass(frozen=True)
+class _UserRef:
+    pk: int
 
 
 def module_score(user_id: int, module: ModulePage) -> Decimal | None:

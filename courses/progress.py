@@ -77,23 +77,37 @@ def record_module_pass(user, module: ModulePage, score_percent: Decimal | None) 
     Idempotent and safe against two workers at once: the unique constraint
     decides, and the loser does nothing. When this pass completes the course,
     the enrolment is marked and `course_completed` is sent after commit.
+
+    `user` needs only its pk (the grading worker passes the attempt's user
+    without loading it). Whether the course is complete is one query over the
+    course's live modules, not its whole progress: this runs for every pass
+    of a training room, in the grading worker.
     """
-    course = module.get_parent().specific
+    user_id = user.pk
     try:
         with transaction.atomic():
-            ModuleCompletion.objects.create(user=user, module=module, score_percent=score_percent)
+            ModuleCompletion.objects.create(
+                user_id=user_id, module=module, score_percent=score_percent
+            )
     except IntegrityError:
         return False
-    enrolment = enrol(user, course)
-    progress = course_progress(user, course)
-    if all(m.passed for m in progress.modules) and enrolment.completed_at is None:
+    # A module's course is its parent in the page tree.
+    course_path = module.path[: -ModulePage.steplen]
+    course_id = CoursePage.objects.filter(path=course_path).values_list("pk", flat=True).get()
+    enrolment, _created = Enrolment.objects.get_or_create(user_id=user_id, course_id=course_id)
+    unpassed = (
+        ModulePage.objects.live()
+        .filter(path__startswith=course_path, depth=module.depth)
+        .exclude(completions__user_id=user_id)
+    )
+    if enrolment.completed_at is None and not unpassed.exists():
         updated = Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(
             completed_at=timezone.now()
         )
         if updated:
             transaction.on_commit(
                 lambda: course_completed.send(
-                    sender=CoursePage, user_id=user.pk, course_id=course.pk
+                    sender=CoursePage, user_id=user_id, course_id=course_id
                 ),
                 robust=True,
             )

@@ -46,6 +46,18 @@ class FailOpenRedisCacheClient(RedisCacheClient):
         self._in_outage = False
         self._stale_keys: set[str] = set()
         self._overflowed = False
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key=None, *, write=False):
+        # Django builds a new redis-py client for every cache call, and its
+        # constructor reads dozens of options: a measurable part of a request
+        # that touches the cache a few times (session, rate limit, page paths).
+        # A client is thread-safe over its pool, so one per pool is kept.
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
 
     # -- the guard every call goes through --------------------------------
 

@@ -508,3 +508,34 @@ def test_grading_task_retries_only_on_transient_database_errors(monkeypatch, err
     assert result.state == "FAILURE"
     assert len(calls) == runs
     assert grade_attempt.retry_backoff and grade_attempt.max_retries == 8
+
+
+def test_a_pass_that_completes_the_course_is_graded_in_few_queries(
+    sent, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """Every pass of a training room goes through the grading worker: whether
+    it completes the course is one query, not the course's whole progress
+    (which read the course, its modules, lessons, lessons read, passes and
+    enrolment again). Savepoints and the completion's update included."""
+    user = UserFactory()
+    module = quiz_module()
+    attempt = quiz.start_attempt(user, module)
+    quiz.submit_attempt(user, attempt.pk, answers(attempt))
+    completed = []
+
+    def on_completed(sender, user_id, course_id, **kwargs):
+        completed.append((user_id, course_id))
+
+    course_completed.connect(on_completed)
+    try:
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            django_assert_max_num_queries(16),
+        ):
+            assert quiz.grade_job(attempt.grading_job.pk)
+    finally:
+        course_completed.disconnect(on_completed)
+    course = module.get_parent()
+    assert completed == [(user.pk, course.pk)]
+    assert Enrolment.objects.get(user=user, course_id=course.pk).completed_at is not None
+    assert ModuleCompletion.objects.get(user=user, module=module).score_percent == Decimal(100)

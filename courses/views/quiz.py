@@ -135,6 +135,11 @@ def attempt_page(request, attempt_id: int):
         {
             **context,
             "overview": overview,
+            # Without the request: Wagtail would look the request's site up in
+            # the database only to choose between a relative and a full URL
+            # (relative anyway on a single site, full and still right on several).
+            "module_url": module.get_url(),
+            "course_url": module.get_parent().get_url(),
             "feedback": _feedback(attempt, module.feedback_level),
             "show_answers": module.feedback_level != FeedbackLevel.SCORE,
             "show_explanations": module.feedback_level == FeedbackLevel.EXPLANATIONS,
@@ -255,9 +260,18 @@ def _questions_to_answer(attempt: QuizAttempt) -> list[dict]:
 
 
 def _feedback(attempt: QuizAttempt, level: str) -> list[dict]:
-    """Per-question feedback the trainer allows, from the attempt's snapshot."""
+    """Per-question feedback the trainer allows, from the attempt's snapshot.
+    Its labels and classes are worked out here rather than in the template's
+    loop: a result page is what a whole training room loads at once, and the
+    template's tags per question and choice were most of its cost."""
     if level == FeedbackLevel.SCORE:
         return []
+    show_key = level == FeedbackLevel.EXPLANATIONS
+    verdicts = {
+        "correct": ("is-correct", "ok", _("ถูก")),
+        "partly": ("is-partly", "partly", _("ถูกบางส่วน")),
+        "wrong": ("is-wrong", "danger", _("ผิด")),
+    }
     feedback = []
     for number, question in enumerate(attempt.questions, start=1):
         chosen = set(attempt.answers.get(str(question["id"]), []))
@@ -265,7 +279,21 @@ def _feedback(attempt: QuizAttempt, level: str) -> list[dict]:
         points = result.get("points", "0")
         correct = bool(result.get("correct"))
         partly = not correct and Decimal(points) > 0
-        show_key = level == FeedbackLevel.EXPLANATIONS
+        item_class, verdict_class, verdict = verdicts[
+            "correct" if correct else "partly" if partly else "wrong"
+        ]
+        choices = []
+        for c in question["choices"]:
+            is_chosen = c["id"] in chosen
+            is_key = c["is_correct"] if show_key else None
+            choices.append(
+                {
+                    "text": c["text"],
+                    "chosen": is_chosen,
+                    "is_correct": is_key,
+                    "css": ("is-chosen" if is_chosen else "") + (" is-key" if is_key else ""),
+                }
+            )
         feedback.append(
             {
                 "number": number,
@@ -274,15 +302,14 @@ def _feedback(attempt: QuizAttempt, level: str) -> list[dict]:
                 "max_points": question["points"],
                 "correct": correct,
                 "partly": partly,
+                "css": item_class,
+                "verdict": verdict,
+                "verdict_css": verdict_class,
+                "number_label": _("ข้อ %(number)s") % {"number": number},
+                "points_label": _("%(points)s/%(max)s คะแนน")
+                % {"points": points, "max": question["points"]},
                 "explanation": question["explanation"] if show_key else "",
-                "choices": [
-                    {
-                        "text": c["text"],
-                        "chosen": c["id"] in chosen,
-                        "is_correct": c["is_correct"] if show_key else None,
-                    }
-                    for c in question["choices"]
-                ],
+                "choices": choices,
             }
         )
     return feedback
