@@ -106,6 +106,20 @@ def test_submit_shows_being_graded_in_thai_with_a_link_to_the_result(client, vol
     assert EXPLANATION not in html and "คำตอบที่ถูก" not in html
 
 
+def test_without_javascript_the_grading_page_says_to_tap_and_loads_itself_again(
+    client, volunteer, sent
+):
+    """No script polls for a phone without JavaScript: the page must not promise that the
+    result appears by itself; it says to tap, and a meta refresh inside noscript reloads it."""
+    module = quiz_module()
+    attempt = start(client, module)
+    client.post(reverse("courses:quiz_submit", args=[attempt.pk]), form_data(answers(attempt)))
+    html = client.get(reverse("courses:quiz_attempt", args=[attempt.pk])).content.decode()
+    status = re.search(r'<p role="status"[^>]*>(.*?)</p>', html).group(1)
+    assert "แตะ “ดูผลการตรวจ”" in status and "แสดงบนหน้านี้เอง" not in status
+    assert re.search(r'<noscript><meta http-equiv="refresh" content="\d+"></noscript>', html)
+
+
 def test_status_endpoint_says_grading_then_graded_without_answers(client, volunteer, sent):
     module = quiz_module()
     attempt = start(client, module)

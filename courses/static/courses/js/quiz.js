@@ -198,6 +198,8 @@
   }
 
   function initGradingWait(box) {
+    var message = box.querySelector("[data-live-message]");
+    if (message) message.textContent = message.getAttribute("data-live-message");
     waitForGrade(
       box.getAttribute("data-status-url"),
       JSON.parse(box.getAttribute("data-poll-schedule") || "[[1000, 0]]"),
