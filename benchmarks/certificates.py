@@ -346,6 +346,11 @@ def run(arguments, env: dict, folder: Path) -> dict:
         "room_render_seconds": round(len(users) * full / 2, 1),
         "room_ratio_to_rendering": round(room_seconds / (len(users) * full / 2), 2),
         "room_breakdown_ms_per_certificate": breakdown,
+        # CPU, which other work on a shared machine disturbs less: a pool process's
+        # CPU per task against the render's own.
+        "room_task_cpu_ratio_to_render_cpu": round(
+            breakdown.get("task CPU (this process)", 0) / (full_cpu * 1000), 2
+        ),
     }
     print(f"Render, floor (bare page, same font):  {results['floor_render_ms']:8.1f} ms median")
     print(
@@ -380,6 +385,11 @@ def run(arguments, env: dict, folder: Path) -> dict:
         f"  rendering alone ({len(users)} x {results['certificate_render_ms']} ms / 2 workers):"
         f" {results['room_render_seconds']} s: the room took"
         f" {results['room_ratio_to_rendering']}x its rendering time (target 1.3x)"
+    )
+    print(
+        f"  CPU: a pool process's CPU per task {breakdown.get('task CPU (this process)')} ms"
+        f" = {results['room_task_cpu_ratio_to_render_cpu']}x the render's"
+        f" {results['certificate_render_cpu_ms']} ms; load average {os.getloadavg()[0]:.1f}"
     )
     _print_breakdown(breakdown)
     print(f"Download of a stored certificate:      {results['download_ms']:8.2f} ms median")
