@@ -10,8 +10,9 @@ class CertificatesConfig(AppConfig):
         from django.conf import settings
         from django.db.models.signals import pre_delete
 
-        # checks registers itself; tasks registers the tasks lifecycle sends by name.
-        from certificates import checks, receivers, tasks  # noqa: F401
+        # checks registers itself; tasks registers the tasks lifecycle sends by name;
+        # worker warms the renderer of a worker on the certificates queue.
+        from certificates import checks, receivers, tasks, worker  # noqa: F401
         from certificates.models import CertificateSettings
         from certificates.personal_data import certificates_section
         from certificates.previews import preview_response

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone, translation
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from certificates import conf
 from certificates.assets import DEFAULT_LOGO, file_url, static_url
@@ -128,15 +129,19 @@ def issue_certificate(user_id: int, course_id: int) -> Certificate:
         try:
             with transaction.atomic():
                 serial = allocate_serial(year_be)
-                certificate = Certificate.objects.create(
-                    user_id=user_id,
-                    course_id=course_id,
-                    code=new_code(),
-                    number=format_number(design["number_prefix"], year_be, serial),
-                    year_be=year_be,
-                    serial=serial,
-                    issued_on=issued_on,
-                )
+                # Wagtail indexes the certificate's references (its course and
+                # holder, for the admin's usage listings) on each save: once,
+                # on the save below that completes it, not twice.
+                with disable_reference_index_auto_update():
+                    certificate = Certificate.objects.create(
+                        user_id=user_id,
+                        course_id=course_id,
+                        code=new_code(),
+                        number=format_number(design["number_prefix"], year_be, serial),
+                        year_be=year_be,
+                        serial=serial,
+                        issued_on=issued_on,
+                    )
                 version = CertificateVersion.objects.create(
                     certificate=certificate,
                     version=1,

@@ -29,7 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from certificates import weasyprint_internals
-from certificates.assets import RENDER_ORIGIN, STYLESHEET, static_url
+from certificates.assets import DEFAULT_LOGO, RENDER_ORIGIN, STYLESHEET, static_url
 from courses.thai_dates import THAI_MONTHS, buddhist_year
 
 logger = logging.getLogger(__name__)
@@ -292,6 +292,32 @@ def render_pdf(content: CertificateContent, *, pdf_variant: str | None = PDF_VAR
             cache=engine.image_cache,
             finisher=weasyprint_internals.serialize_streams_once,
         )
+
+
+def warm_up() -> None:
+    """Render a sample certificate, without the database, so that the first
+    volunteer's render in this process does not also load the engine, the
+    fonts and the Thai word list (certificates.worker calls it)."""
+    render_pdf(
+        CertificateContent(
+            title="เกียรติบัตร",
+            statement="ขอมอบเกียรติบัตรฉบับนี้ไว้เพื่อแสดงว่า",
+            holder_name="นางสาวกาญจนาภรณ์ ศรีสุวรรณ",
+            holder_name_en="Kanchanaporn Srisuwan",
+            place="หมู่ที่ 7 บ้านน้ำใส ตำบลปี่ทอง อำเภอเมืองน่าน จังหวัดน่าน",
+            completion_text="ได้ผ่านการอบรมหลักสูตร",
+            course_title="การดูแลอินเทอร์เน็ตหมู่บ้าน",
+            closing_text="ขอให้มีความสุขความเจริญ",
+            date_line="ให้ไว้ ณ วันที่ 28 มกราคม พ.ศ. 2562",
+            issuer_name="เน็ตอาสาประชารัฐ",
+            issuer_detail="",
+            logo_url=static_url(DEFAULT_LOGO),
+            number="NPV-2562-000000",
+            code="0000-0000-0000-0000",
+            verification_url=RENDER_ORIGIN + "/certificates/verify/0000-0000-0000-0000/",
+            sample=True,
+        )
+    )
 
 
 def pdf_to_png(pdf: bytes, *, dpi: int = 60) -> bytes:

@@ -107,3 +107,44 @@ def test_a_certificate_renders_from_the_apps_own_static_files(monkeypatch, setti
         assert rendering.render_pdf(content) == expected
     finally:
         finders.get_finder.cache_clear()
+
+
+class _Worker:
+    """What certificates.worker reads of Celery's worker: the queues it consumes."""
+
+    def __init__(self, *queues):
+        self.app = type("App", (), {})()
+        self.app.amqp = type("AMQP", (), {})()
+        self.app.amqp.queues = type("Queues", (), {"consume_from": dict.fromkeys(queues)})()
+
+
+def test_only_a_worker_on_the_certificates_queue_warms_its_pool_processes(monkeypatch):
+    from certificates import worker
+
+    rendered = []
+    monkeypatch.setattr(rendering, "warm_up", lambda: rendered.append(True))
+    monkeypatch.setattr(worker.gc, "freeze", lambda: None)
+    monkeypatch.setitem(worker._warm, "enabled", False)
+
+    worker.import_renderer(sender=_Worker("grading", "default"))
+    worker.warm_renderer()
+    assert rendered == []
+
+    worker.import_renderer(sender=_Worker("certificates"))
+    worker.warm_renderer()
+    assert rendered == [True]
+
+
+def test_warming_up_makes_this_process_engine_without_a_query(monkeypatch):
+    import os
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(rendering, "_engine", None)  # a freshly forked pool process
+    # No query: a pool process warms up before its first task opens a connection.
+    with CaptureQueriesContext(connection) as queries:
+        rendering.warm_up()
+    assert rendering._engine is not None
+    assert rendering._engine.pid == os.getpid()
+    assert len(queries) == 0
