@@ -116,6 +116,20 @@ def restart_postgres() -> None:
     sh("pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, "restart", "-m", "fast")
 
 
+def wait_for_postgres(admin_url: str) -> None:
+    import psycopg
+
+    end = time.monotonic() + 60
+    while True:
+        try:
+            psycopg.connect(admin_url).close()
+            return
+        except psycopg.OperationalError:
+            if time.monotonic() > end:
+                raise
+            time.sleep(0.5)
+
+
 def open_postgres(admin_url: str, database: str, undo: Undo) -> None:
     """PostgreSQL listening on HOST_ADDRESS as well, and letting the
     namespace's subnet into the bench database only."""
@@ -136,7 +150,7 @@ def open_postgres(admin_url: str, database: str, undo: Undo) -> None:
                 else:
                     again.execute("ALTER SYSTEM RESET listen_addresses")
             restart_postgres()
-            wait_for(lambda: psycopg.connect(admin_url).close() is None, "PostgreSQL", 60)
+            wait_for_postgres(admin_url)
 
         undo.push(f"PostgreSQL listen_addresses = {listen!r}, {hba_file} as it was", put_back)
         addresses = ",".join(dict.fromkeys([*listen.split(","), HOST_ADDRESS]))
@@ -145,7 +159,7 @@ def open_postgres(admin_url: str, database: str, undo: Undo) -> None:
         hba_before.rstrip("\n") + f"\nhost {database} all {SUBNET} trust {HBA_MARK}\n"
     )
     restart_postgres()
-    wait_for(lambda: psycopg.connect(admin_url).close() is None, "PostgreSQL", 60)
+    wait_for_postgres(admin_url)
 
 
 def open_redis(redis_url: str, undo: Undo) -> None:
@@ -153,10 +167,18 @@ def open_redis(redis_url: str, undo: Undo) -> None:
 
     client = redis.Redis.from_url(redis_url)
     bind = client.config_get("bind")["bind"]
+    protected = client.config_get("protected-mode")["protected-mode"]
     undo.push(
         f"Redis bind {bind!r}", lambda: redis.Redis.from_url(redis_url).config_set("bind", bind)
     )
     client.config_set("bind", f"{bind} {HOST_ADDRESS}")
+    # Protected mode, with no password set, answers only loopback clients; the
+    # bind above still keeps Redis to this host and the veth.
+    undo.push(
+        f"Redis protected-mode {protected}",
+        lambda: redis.Redis.from_url(redis_url).config_set("protected-mode", protected),
+    )
+    client.config_set("protected-mode", "no")
 
 
 # -- The workers ------------------------------------------------------------------
