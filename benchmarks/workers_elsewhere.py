@@ -359,6 +359,14 @@ def main() -> None:
             f"{stored:.1f} s later"
         )
         summary["served"] = serve_certificates(room, user_ids, shared_media)
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            summary["PostgreSQL connections by client address, after the room"] = dict(
+                admin.execute(
+                    "SELECT host(client_addr), count(*) FROM pg_stat_activity "
+                    "WHERE datname = %s GROUP BY 1 ORDER BY 1",
+                    [name],
+                ).fetchall()
+            )
         time.sleep(2)  # the last "succeeded" lines reach the logs
         for what, log in logs.items():
             summary[what] = dict(tasks_done(log))

@@ -19,14 +19,15 @@ ROWS = [
     step("sign-up", web=100.0),
     step("bare (baseline)", web=2.0),
     step("lesson (view + read)", web=10.0),
-    step("quiz (pages, submit, grade)", web=40.0, grading=20.0, database=6.0),
+    step("quiz-pages (module, start, attempt)", web=15.0, database=2.0),
+    step("quiz-submit (submit, polls, grade, result)", web=25.0, grading=20.0, database=4.0),
     step("certificate (worker + download)", web=0.0, certificates=60.0, database=3.0),
 ]
 
 
 def test_course_cpu_is_sign_up_thirteen_lessons_four_quizzes_and_a_certificate():
     model = course_steps.capacity_model(ROWS)
-    # 100 + 13 x 10 + 4 x (40 + 20) + 60
+    # 100 + 13 x 10 + 4 x (15 + 25 + 20) + 60
     assert model["course_cpu_ms"]["total_app"] == 530.0
     assert model["volunteers_per_core_hour"] == int(3_600_000 * 0.6 / 530)
 
@@ -34,14 +35,14 @@ def test_course_cpu_is_sign_up_thirteen_lessons_four_quizzes_and_a_certificate()
 def test_ten_rooms_arriving_in_ten_seconds_size_web_grading_and_certificates_apart():
     ten = course_steps.capacity_model(ROWS)["ten_rooms"]
     assert ten["per_second"] == 311.0
-    # 311/s x 40 ms / 0.6 busy, and 311/s x 20 ms / 0.6
-    assert ten["web_cores"] == pytest.approx(20.7, abs=0.05)
+    # Only the submission is at the peak: 311/s x 25 ms / 0.6 busy, and 311/s x 20 ms / 0.6
+    assert ten["web_cores"] == pytest.approx(13.0, abs=0.05)
     assert ten["grading_cores"] == pytest.approx(10.4, abs=0.05)
     # 3,110 x 60 ms within 300 s, at 0.6 busy
     assert ten["certificate_cores"] == pytest.approx(1.0, abs=0.05)
-    assert ten["web_machines"] == 11
+    assert ten["web_machines"] == 7
     assert ten["worker_machines"] == 6
-    assert ten["web_processes"] == 55
+    assert ten["web_processes"] == 35
 
 
 def test_procfile_commands_are_the_deployment_s_with_defaults_expanded(monkeypatch):
