@@ -101,10 +101,19 @@ class PageText:
     title: SegmentedText
     # The summary, then the lesson body or the module or course introduction.
     body: SegmentedText
+    # The lesson's headings and the titles of its blocks (also in `body`).
+    headings: SegmentedText = SegmentedText("", ())
 
     @cached_property
     def words(self) -> frozenset[str]:
         return self.title.words | self.body.words
+
+    def mentions(self, words: frozenset[str]) -> int:
+        """How often `words` occur in the text, a heading counting twice: a
+        lesson about 24,700 villages says the number more than one that cites it."""
+        return sum(
+            1 for text in (self.body, self.headings) for *_span, word in text.spans if word in words
+        )
 
 
 _texts: OrderedDict[tuple, PageText] = OrderedDict()
@@ -114,6 +123,19 @@ _texts_lock = threading.Lock()
 def _body_pieces(page: Page) -> list[str]:
     text_field = "body" if isinstance(page, LessonPage) else "intro"
     return [page.summary, *field_text(page, text_field)]
+
+
+def _headings(page: Page) -> list[str]:
+    """A lesson's headings and the titles of its callouts, steps and checklists."""
+    if not isinstance(page, LessonPage):
+        return []
+    found = []
+    for item in page.body.raw_data:
+        value = item.get("value")
+        name = "text" if item.get("type") == "heading" else "title"
+        if isinstance(value, dict) and isinstance(value.get(name), str):
+            found.append(value[name])
+    return found
 
 
 def page_text(page: Page) -> PageText:
@@ -130,7 +152,9 @@ def page_text(page: Page) -> PageText:
             _texts.move_to_end(key)
             return found
     text = PageText(
-        title=segmented(page.title), body=SegmentedText.of(" ".join(_body_pieces(page)))
+        title=segmented(page.title),
+        body=SegmentedText.of(" ".join(_body_pieces(page))),
+        headings=SegmentedText.of(" ".join(_headings(page))),
     )
     with _texts_lock:
         _texts[key] = text
@@ -155,13 +179,17 @@ class Reading:
         )
 
 
+def _word_query(word: str) -> SearchQuery:
+    # The index holds every spelling of a course term already; asking for them
+    # all too finds text indexed before a spelling was added to the list.
+    queries = [PlainText(form) for form in (word, *thai.synonyms(word))]
+    if parts := thai.compound_split(word):
+        queries.append(PlainText(" ".join(parts), operator="and"))
+    return queries[0] if len(queries) == 1 else Or(queries)
+
+
 def _words_query(words: list[str]) -> SearchQuery:
-    queries = [
-        Or([PlainText(word), PlainText(" ".join(parts), operator="and")])
-        if (parts := thai.compound_split(word))
-        else PlainText(word)
-        for word in words
-    ]
+    queries = [_word_query(word) for word in words]
     return queries[0] if len(queries) == 1 else And(queries)
 
 
@@ -187,11 +215,13 @@ def _prefix_readings(readings: list[thai.PrefixReading]) -> list[Reading]:
 def _ranked(pages: list[Page], texts: dict[int, PageText], matcher: Matcher, query: str):
     """Orders the backend's results the way a reader expects: the query as
     written in the title, all its words in the title, more of its words in
-    the title, the query as written in the summary, then anywhere; then the
+    the title, a number asked for said more often (in headings above all),
+    the query as written in the summary, then anywhere; then the
     backend's relevance. The backends rank differently (BM25 on SQLite,
     ts_rank on PostgreSQL); these rules make the top results agree."""
     phrase = "".join(thai.normalise(query).lower().split())
     needles = len(matcher.words) + len(matcher.prefixes)
+    numbers = frozenset(word for word in matcher.words if word.isdigit())
 
     def key(item):
         rank, page = item
@@ -204,6 +234,7 @@ def _ranked(pages: list[Page], texts: dict[int, PageText], matcher: Matcher, que
             phrase not in text.title.compact,
             found < needles,
             -found,
+            -text.mentions(numbers) if numbers else 0,
             phrase not in "".join(page.summary.lower().split()),
             phrase not in text.body.compact,
             -found / max(1, len(text.title.spans)),

@@ -23,18 +23,24 @@ EDGE_SLACK = 25
 @dataclass(frozen=True)
 class Matcher:
     """What counts as a match: a query word, or a word that begins with the
-    unfinished word being typed. A compound matches through its parts
+    unfinished word being typed, in any of its spellings in the course terms
+    list (router marks เราเตอร์). A compound matches through its parts
     (แดง in สีแดง), and then only the part is highlighted."""
 
     words: frozenset[str]
     prefixes: tuple[str, ...] = ()
 
     def matches(self, word: str) -> bool:
-        return word in self.words or any(word.startswith(prefix) for prefix in self.prefixes)
+        return any(
+            form in self.words or any(form.startswith(prefix) for prefix in self.prefixes)
+            for form in (word, *thai.synonyms(word))
+        )
 
-    def spans(self, word: str, start: int) -> list[tuple[int, int]]:
+    def spans(self, word: str, start: int, end: int | None = None) -> list[tuple[int, int]]:
+        """Where `word`, found from `start` to `end` in the text, matches. The
+        end is given because a word may be shorter than its text (24,700 is 24700)."""
         if self.matches(word):
-            return [(start, start + len(word))]
+            return [(start, start + len(word) if end is None else end)]
         spans = []
         offset = start
         for part in thai.compound_split(word):
@@ -58,11 +64,11 @@ class SegmentedText:
 
     @cached_property
     def words(self) -> frozenset[str]:
-        """Its words as the index holds them, the parts of compounds included."""
+        """Its words as the index holds them: the parts of compounds and the
+        other spellings of course terms included."""
         found = set()
         for _start, _end, word in self.spans:
-            found.add(word)
-            found.update(thai.compound_parts(word))
+            found.update(thai.word_forms(word))
         return frozenset(found)
 
     @cached_property
@@ -77,10 +83,11 @@ class SegmentedText:
         for word_start, word_end, word in self.spans:
             if word_start < start or word_end > end:
                 continue
-            for span in matcher.spans(word, word_start):
-                if marks and marks[-1][1] == span[0]:
-                    # One mark for adjacent matches: ข่าว|ปลอม reads as one word.
-                    marks[-1] = (marks[-1][0], span[1])
+            for span in matcher.spans(word, word_start, word_end):
+                if marks and marks[-1][1] >= span[0]:
+                    # One mark for adjacent matches (ข่าว|ปลอม reads as one word)
+                    # and for Wi-Fi, matched as wifi after its parts.
+                    marks[-1] = (marks[-1][0], max(marks[-1][1], span[1]))
                 else:
                     marks.append(span)
         html = []
@@ -95,7 +102,7 @@ class SegmentedText:
     def first_match(self, matcher: Matcher) -> tuple[int, int]:
         """Where the first matching word lies, or (0, 0)."""
         for start, end, word in self.spans:
-            if matcher.spans(word, start):
+            if matcher.spans(word, start, end):
                 return start, end
         return 0, 0
 
