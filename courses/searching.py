@@ -180,12 +180,11 @@ class Reading:
 
 
 def _word_query(word: str) -> SearchQuery:
-    # The index holds every spelling of a course term already; asking for them
-    # all too finds text indexed before a spelling was added to the list.
-    queries = [PlainText(form) for form in (word, *thai.synonyms(word))]
+    # Not asked for in its other spellings: the index holds them all already
+    # (course_terms.txt), and an Or of six spellings doubles the query's cost.
     if parts := thai.compound_split(word):
-        queries.append(PlainText(" ".join(parts), operator="and"))
-    return queries[0] if len(queries) == 1 else Or(queries)
+        return Or([PlainText(word), PlainText(" ".join(parts), operator="and")])
+    return PlainText(word)
 
 
 def _words_query(words: list[str]) -> SearchQuery:
@@ -301,7 +300,7 @@ def search_course(query: str, limit: int = MAX_HITS) -> SearchOutcome:
     # Built once: public() looks up the view restrictions when it is called.
     pages = course_pages().specific()
     found = _find(pages, query, limit)
-    if found is None and (corrected := corrected_query(query)):
+    if found is None and (corrected := corrected_query(query, pages)):
         found = _find(pages, corrected, limit)
         if found is not None:
             found.mode = Mode.CORRECTED
@@ -375,13 +374,50 @@ def group_hits(hits: list[SearchHit]) -> list[CourseGroup]:
 # Typing mistakes ---------------------------------------------------------------
 
 
-def vocabulary() -> frozenset[str]:
+@dataclass(frozen=True)
+class Vocabulary:
+    words: frozenset[str]
+
+    @cached_property
+    def by_length(self) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {}
+        for word in sorted(self.words):
+            found.setdefault(len(word), []).append(word)
+        return found
+
+    def closest(self, word: str) -> str | None:
+        """The course's word most like `word`, if any is like enough. Only words
+        of a length that could be (difflib's own first test) are compared."""
+        if word in self.words or len(word) < MIN_CORRECTED_LENGTH:
+            return None
+        cutoff = CORRECTION_CUTOFF
+        shortest = int(len(word) * cutoff / (2 - cutoff))
+        longest = int(len(word) * (2 - cutoff) / cutoff) + 1
+        choices = [
+            choice
+            for length in range(shortest, longest + 1)
+            for choice in self.by_length.get(length, ())
+        ]
+        matches = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
+        return matches[0] if matches else None
+
+
+# The vocabulary last read, with its cache key: reading it back from the cache
+# on every mistyped query would unpickle every word of the course.
+_vocabulary: tuple[str, Vocabulary] | None = None
+
+
+def vocabulary(pages=None) -> Vocabulary:
     """Every word of the live course pages, cached until a page is published
     or unpublished (the cache key changes with the latest publication)."""
-    pages = course_pages()
+    global _vocabulary
+    pages = course_pages() if pages is None else pages
     stamp = pages.aggregate(count=Count("pk"), latest=Max("last_published_at"))
     latest = stamp["latest"].timestamp() if stamp["latest"] else 0
     key = f"courses.search.vocabulary:{stamp['count']}:{latest}"
+    remembered = _vocabulary
+    if remembered is not None and remembered[0] == key and cache.has_key(key):
+        return remembered[1]
     words = cache.get(key)
     if words is None:
         words = frozenset(
@@ -391,38 +427,32 @@ def vocabulary() -> frozenset[str]:
             if len(word) >= 2 and not word.isdigit()
         )
         cache.set(key, words, VOCABULARY_CACHE_SECONDS)
-    return words
+    found = Vocabulary(words)
+    _vocabulary = (key, found)
+    return found
 
 
-def _closest(word: str, known: frozenset[str], choices: list[str]) -> str | None:
-    if word in known or len(word) < MIN_CORRECTED_LENGTH:
-        return None
-    matches = difflib.get_close_matches(word, choices, n=1, cutoff=CORRECTION_CUTOFF)
-    return matches[0] if matches else None
-
-
-def corrected_query(query: str) -> str:
+def corrected_query(query: str, pages=None) -> str:
     """The query with each unknown word replaced by the closest word the
     course uses ("อุปกรน" → "อุปกรณ์"), or "" when nothing was corrected.
 
     A mistyped Thai word is cut into odd pieces by the segmenter, so each
     space-separated chunk is first compared whole, then word by word.
     """
-    known = vocabulary()
-    choices = sorted(known)
+    known = vocabulary(pages)
     corrected, changed = [], False
     for chunk in thai.normalise(query).lower().split():
         chunk_words = thai.words(chunk)
-        if all(word in known for word in chunk_words):
+        if all(word in known.words for word in chunk_words):
             corrected.append(chunk)
             continue
-        whole = _closest("".join(chunk_words), known, choices)
+        whole = known.closest("".join(chunk_words))
         if whole:
             corrected.append(whole)
             changed = True
             continue
         for word in chunk_words:
-            closest = _closest(word, known, choices)
+            closest = known.closest(word)
             corrected.append(closest or word)
             changed = changed or bool(closest)
     return " ".join(corrected) if changed else ""

@@ -6,6 +6,7 @@ Matching is by word, not by substring: ปก (a cover) inside อุปกร�
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -30,23 +31,53 @@ class Matcher:
     words: frozenset[str]
     prefixes: tuple[str, ...] = ()
 
+    @cached_property
+    def _accepted(self) -> frozenset[str]:
+        # The spellings of a term form one group, so a word matches when it is
+        # a query word or another spelling of one.
+        return self.words.union(*(thai.synonyms(word) for word in self.words))
+
+    @cached_property
+    def _known(self) -> dict[str, tuple[tuple[int, int], ...] | None]:
+        # Where each word seen so far matches, relative to its start (None: the
+        # whole word): a text repeats its words, and snippets look at every one.
+        return {}
+
     def matches(self, word: str) -> bool:
-        return any(
-            form in self.words or any(form.startswith(prefix) for prefix in self.prefixes)
+        if word in self._accepted:
+            return True
+        return bool(self.prefixes) and any(
+            form.startswith(prefix)
             for form in (word, *thai.synonyms(word))
+            for prefix in self.prefixes
         )
+
+    def _relative_spans(self, word: str) -> tuple[tuple[int, int], ...] | None:
+        known = self._known
+        if word in known:
+            return known[word]
+        if self.matches(word):
+            found = None
+        else:
+            parts, offset = [], 0
+            for part in thai.compound_split(word):
+                inner = self._relative_spans(part)
+                if inner is None:
+                    parts.append((offset, offset + len(part)))
+                else:
+                    parts.extend((offset + a, offset + b) for a, b in inner)
+                offset += len(part)
+            found = tuple(parts)
+        known[word] = found
+        return found
 
     def spans(self, word: str, start: int, end: int | None = None) -> list[tuple[int, int]]:
         """Where `word`, found from `start` to `end` in the text, matches. The
         end is given because a word may be shorter than its text (24,700 is 24700)."""
-        if self.matches(word):
+        relative = self._relative_spans(word)
+        if relative is None:
             return [(start, start + len(word) if end is None else end)]
-        spans = []
-        offset = start
-        for part in thai.compound_split(word):
-            spans.extend(self.spans(part, offset))
-            offset += len(part)
-        return spans
+        return [(start + a, start + b) for a, b in relative]
 
 
 @dataclass(frozen=True)
@@ -72,6 +103,10 @@ class SegmentedText:
         return frozenset(found)
 
     @cached_property
+    def _starts(self) -> list[int]:
+        return [start for start, _end, _word in self.spans]
+
+    @cached_property
     def compact(self) -> str:
         """Lower-cased without spaces, to find a query as it was written."""
         return "".join(self.text.lower().split())
@@ -80,8 +115,10 @@ class SegmentedText:
         """Its text from `start` to `end`, escaped, with the matching words marked."""
         end = len(self.text) if end is None else end
         marks: list[tuple[int, int]] = []
-        for word_start, word_end, word in self.spans:
-            if word_start < start or word_end > end:
+        for word_start, word_end, word in self.spans[bisect_left(self._starts, start) :]:
+            if word_start >= end:
+                break
+            if word_end > end:
                 continue
             for span in matcher.spans(word, word_start, word_end):
                 if marks and marks[-1][1] >= span[0]:

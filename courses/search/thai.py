@@ -150,8 +150,9 @@ def words(text: str) -> list[str]:
 
 def word_spans(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     """The normalised text and where each of its words lies in it, as
-    (start, end, folded word): what highlighting needs. "Wi-Fi" gives wi and
-    fi, then wifi over both, as the index holds it."""
+    (start, end, folded word), in order of their start: what highlighting
+    needs. "Wi-Fi" gives wifi over both its parts, as the index holds it, then
+    wi and fi."""
     normalised = normalise(text)
     spans = []
     offset = 0
@@ -163,10 +164,11 @@ def word_spans(text: str) -> tuple[str, list[tuple[int, int, str]]]:
             (start + match.start(), start + match.end(), fold(match.group()))
             for match in _WORD.finditer(token)
         ]
-        spans.extend(token_spans)
         if len(token_spans) > 1 and not any(is_thai(word) for *_span, word in token_spans):
+            # Before its parts, so that the spans stay in order of their start.
             joined = "".join(word for *_span, word in token_spans)
             spans.append((token_spans[0][0], token_spans[-1][1], joined))
+        spans.extend(token_spans)
         offset = start + len(token)
     return normalised, spans
 
