@@ -101,10 +101,19 @@ class PageText:
     title: SegmentedText
     # The summary, then the lesson body or the module or course introduction.
     body: SegmentedText
+    # The lesson's headings and the titles of its blocks (also in `body`).
+    headings: SegmentedText = SegmentedText("", ())
 
     @cached_property
     def words(self) -> frozenset[str]:
         return self.title.words | self.body.words
+
+    def mentions(self, words: frozenset[str]) -> int:
+        """How often `words` occur in the text, a heading counting twice: a
+        lesson about 24,700 villages says the number more than one that cites it."""
+        return sum(
+            1 for text in (self.body, self.headings) for *_span, word in text.spans if word in words
+        )
 
 
 _texts: OrderedDict[tuple, PageText] = OrderedDict()
@@ -114,6 +123,19 @@ _texts_lock = threading.Lock()
 def _body_pieces(page: Page) -> list[str]:
     text_field = "body" if isinstance(page, LessonPage) else "intro"
     return [page.summary, *field_text(page, text_field)]
+
+
+def _headings(page: Page) -> list[str]:
+    """A lesson's headings and the titles of its callouts, steps and checklists."""
+    if not isinstance(page, LessonPage):
+        return []
+    found = []
+    for item in page.body.raw_data:
+        value = item.get("value")
+        name = "text" if item.get("type") == "heading" else "title"
+        if isinstance(value, dict) and isinstance(value.get(name), str):
+            found.append(value[name])
+    return found
 
 
 def page_text(page: Page) -> PageText:
@@ -130,7 +152,9 @@ def page_text(page: Page) -> PageText:
             _texts.move_to_end(key)
             return found
     text = PageText(
-        title=segmented(page.title), body=SegmentedText.of(" ".join(_body_pieces(page)))
+        title=segmented(page.title),
+        body=SegmentedText.of(" ".join(_body_pieces(page))),
+        headings=SegmentedText.of(" ".join(_headings(page))),
     )
     with _texts_lock:
         _texts[key] = text
@@ -155,13 +179,16 @@ class Reading:
         )
 
 
+def _word_query(word: str) -> SearchQuery:
+    # Not asked for in its other spellings: the index holds them all already
+    # (course_terms.txt), and an Or of six spellings doubles the query's cost.
+    if parts := thai.compound_split(word):
+        return Or([PlainText(word), PlainText(" ".join(parts), operator="and")])
+    return PlainText(word)
+
+
 def _words_query(words: list[str]) -> SearchQuery:
-    queries = [
-        Or([PlainText(word), PlainText(" ".join(parts), operator="and")])
-        if (parts := thai.compound_split(word))
-        else PlainText(word)
-        for word in words
-    ]
+    queries = [_word_query(word) for word in words]
     return queries[0] if len(queries) == 1 else And(queries)
 
 
@@ -187,11 +214,13 @@ def _prefix_readings(readings: list[thai.PrefixReading]) -> list[Reading]:
 def _ranked(pages: list[Page], texts: dict[int, PageText], matcher: Matcher, query: str):
     """Orders the backend's results the way a reader expects: the query as
     written in the title, all its words in the title, more of its words in
-    the title, the query as written in the summary, then anywhere; then the
+    the title, a number asked for said more often (in headings above all),
+    the query as written in the summary, then anywhere; then the
     backend's relevance. The backends rank differently (BM25 on SQLite,
     ts_rank on PostgreSQL); these rules make the top results agree."""
     phrase = "".join(thai.normalise(query).lower().split())
     needles = len(matcher.words) + len(matcher.prefixes)
+    numbers = frozenset(word for word in matcher.words if word.isdigit())
 
     def key(item):
         rank, page = item
@@ -204,6 +233,7 @@ def _ranked(pages: list[Page], texts: dict[int, PageText], matcher: Matcher, que
             phrase not in text.title.compact,
             found < needles,
             -found,
+            -text.mentions(numbers) if numbers else 0,
             phrase not in "".join(page.summary.lower().split()),
             phrase not in text.body.compact,
             -found / max(1, len(text.title.spans)),
@@ -270,7 +300,7 @@ def search_course(query: str, limit: int = MAX_HITS) -> SearchOutcome:
     # Built once: public() looks up the view restrictions when it is called.
     pages = course_pages().specific()
     found = _find(pages, query, limit)
-    if found is None and (corrected := corrected_query(query)):
+    if found is None and (corrected := corrected_query(query, pages)):
         found = _find(pages, corrected, limit)
         if found is not None:
             found.mode = Mode.CORRECTED
@@ -344,13 +374,50 @@ def group_hits(hits: list[SearchHit]) -> list[CourseGroup]:
 # Typing mistakes ---------------------------------------------------------------
 
 
-def vocabulary() -> frozenset[str]:
+@dataclass(frozen=True)
+class Vocabulary:
+    words: frozenset[str]
+
+    @cached_property
+    def by_length(self) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {}
+        for word in sorted(self.words):
+            found.setdefault(len(word), []).append(word)
+        return found
+
+    def closest(self, word: str) -> str | None:
+        """The course's word most like `word`, if any is like enough. Only words
+        of a length that could be (difflib's own first test) are compared."""
+        if word in self.words or len(word) < MIN_CORRECTED_LENGTH:
+            return None
+        cutoff = CORRECTION_CUTOFF
+        shortest = int(len(word) * cutoff / (2 - cutoff))
+        longest = int(len(word) * (2 - cutoff) / cutoff) + 1
+        choices = [
+            choice
+            for length in range(shortest, longest + 1)
+            for choice in self.by_length.get(length, ())
+        ]
+        matches = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
+        return matches[0] if matches else None
+
+
+# The vocabulary last read, with its cache key: reading it back from the cache
+# on every mistyped query would unpickle every word of the course.
+_vocabulary: tuple[str, Vocabulary] | None = None
+
+
+def vocabulary(pages=None) -> Vocabulary:
     """Every word of the live course pages, cached until a page is published
     or unpublished (the cache key changes with the latest publication)."""
-    pages = course_pages()
+    global _vocabulary
+    pages = course_pages() if pages is None else pages
     stamp = pages.aggregate(count=Count("pk"), latest=Max("last_published_at"))
     latest = stamp["latest"].timestamp() if stamp["latest"] else 0
     key = f"courses.search.vocabulary:{stamp['count']}:{latest}"
+    remembered = _vocabulary
+    if remembered is not None and remembered[0] == key and cache.has_key(key):
+        return remembered[1]
     words = cache.get(key)
     if words is None:
         words = frozenset(
@@ -360,38 +427,32 @@ def vocabulary() -> frozenset[str]:
             if len(word) >= 2 and not word.isdigit()
         )
         cache.set(key, words, VOCABULARY_CACHE_SECONDS)
-    return words
+    found = Vocabulary(words)
+    _vocabulary = (key, found)
+    return found
 
 
-def _closest(word: str, known: frozenset[str], choices: list[str]) -> str | None:
-    if word in known or len(word) < MIN_CORRECTED_LENGTH:
-        return None
-    matches = difflib.get_close_matches(word, choices, n=1, cutoff=CORRECTION_CUTOFF)
-    return matches[0] if matches else None
-
-
-def corrected_query(query: str) -> str:
+def corrected_query(query: str, pages=None) -> str:
     """The query with each unknown word replaced by the closest word the
     course uses ("อุปกรน" → "อุปกรณ์"), or "" when nothing was corrected.
 
     A mistyped Thai word is cut into odd pieces by the segmenter, so each
     space-separated chunk is first compared whole, then word by word.
     """
-    known = vocabulary()
-    choices = sorted(known)
+    known = vocabulary(pages)
     corrected, changed = [], False
     for chunk in thai.normalise(query).lower().split():
         chunk_words = thai.words(chunk)
-        if all(word in known for word in chunk_words):
+        if all(word in known.words for word in chunk_words):
             corrected.append(chunk)
             continue
-        whole = _closest("".join(chunk_words), known, choices)
+        whole = known.closest("".join(chunk_words))
         if whole:
             corrected.append(whole)
             changed = True
             continue
         for word in chunk_words:
-            closest = _closest(word, known, choices)
+            closest = known.closest(word)
             corrected.append(closest or word)
             changed = changed or bool(closest)
     return " ".join(corrected) if changed else ""

@@ -107,6 +107,93 @@ def test_segmenter_needs_no_network_and_writes_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+# Course terms: spellings of one term ---------------------------------------------
+
+
+def test_course_terms_line_with_equals_signs_is_one_term_in_several_spellings():
+    terms = thai.parse_course_terms(
+        "# a comment = not a term\nเน็ตอาสา\nเราเตอร์ = Router = เร้าเตอร์\nWi-Fi = ไวไฟ\n"
+    )
+    assert terms.words == ("เน็ตอาสา", "เราเตอร์", "เร้าเตอร์", "ไวไฟ")
+    assert terms.groups == (("เราเตอร์", "router", "เร้าเตอร์"), ("wifi", "ไวไฟ"))
+    assert terms.spellings["router"] == ("เราเตอร์", "เร้าเตอร์")
+    assert terms.spellings["ไวไฟ"] == ("wifi",)
+
+
+def test_every_thai_spelling_of_the_course_terms_is_one_word():
+    for group in thai.course_terms().groups:
+        for spelling in group:
+            if thai.is_thai(spelling):
+                assert thai.words(spelling) == [spelling]
+
+
+def test_text_is_indexed_with_every_spelling_of_a_course_term():
+    indexed = thai.index_text("ไฟบน ONU หรือเราเตอร์ และ Wi-Fi").split()
+    assert {"เราเตอร์", "router", "เร้าเตอร์", "onu", "โอเอ็นยู", "wifi", "ไวไฟ"} <= set(indexed)
+    # A word of no group is indexed as it is, alone.
+    assert thai.synonyms("ไฟบน") == () and thai.synonyms("ไฟ") == ()
+
+
+def test_highlight_marks_the_text_spelling_of_the_term_asked_for():
+    assert highlight("ตู้ ONU/เราเตอร์", Matcher(frozenset({"router"}))) == (
+        "ตู้ ONU/<mark>เราเตอร์</mark>"
+    )
+    assert highlight("เชื่อมต่อ Wi-Fi ฟรี", Matcher(frozenset({"ไวไฟ"}))) == (
+        "เชื่อมต่อ <mark>Wi-Fi</mark> ฟรี"
+    )
+    assert highlight("ไฟ LAN ติด", Matcher(frozenset(), ("แล",))) == "ไฟ <mark>LAN</mark> ติด"
+
+
+# Numbers ----------------------------------------------------------------------------
+
+
+def test_a_number_is_one_word_with_or_without_separators_in_thai_or_arabic_digits():
+    assert thai.words("24,700 หมู่บ้าน") == ["24700", "หมู่บ้าน"]
+    assert thai.words("๒๔,๗๐๐") == thai.words("24700") == ["24700"]
+    assert thai.words("1,000,000 คน") == ["1000000", "คน"]
+    # Commas between numbers that are not thousands stay separators.
+    assert thai.words("1,2,3") == ["1", "2", "3"]
+    assert thai.words("3.5") == ["3", "5"]
+
+
+def test_highlight_marks_the_number_as_written():
+    matcher = Matcher(frozenset(thai.query_words("๒๔,๗๐๐")))
+    assert highlight("ครบ 24,700 หมู่บ้าน", matcher) == "ครบ <mark>24,700</mark> หมู่บ้าน"
+    assert highlight("ครบ ๒๔,๗๐๐ หมู่บ้าน", matcher) == "ครบ <mark>๒๔,๗๐๐</mark> หมู่บ้าน"
+    assert "<mark>" not in highlight("ครบ 700 หมู่บ้าน", matcher)
+
+
+# Warming up -------------------------------------------------------------------------
+
+
+def _dictionary_built_after(code: str) -> bool:
+    script = (
+        code + "\nfrom courses.search import thai\nprint(thai.dictionary.cache_info().currsize)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "npv_site.settings.test"}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()[-1] == "1"
+
+
+def test_a_web_process_builds_the_dictionary_before_its_first_search():
+    assert _dictionary_built_after("import npv_site.wsgi")
+
+
+def test_django_setup_alone_does_not_build_the_dictionary():
+    # Management commands and Celery workers set Django up without the WSGI
+    # module, and should not pay a second for a search they never run.
+    assert not _dictionary_built_after("import django\ndjango.setup()")
+
+
 # Highlighting -------------------------------------------------------------------
 
 

@@ -43,6 +43,19 @@ FINDS_FIRST = [
     ("wifi", "village-free-wifi"),
     ("LOS", "reading-status-lights"),
     ("LED", "reading-status-lights"),
+    # English terms of the course in Thai spellings, and the other way round
+    # (course_terms.txt lists the spellings of each term).
+    ("แลน", "reading-status-lights"),
+    ("แอลอีดี", "reading-status-lights"),
+    ("ไวไฟ", "village-free-wifi"),
+    ("application", "volunteer-app"),
+    ("แอพพลิเคชั่น", "volunteer-app"),
+    # Numbers, as the course writes them or not: the lesson about the number first.
+    ("24,700", "what-is-net-pracharat"),
+    ("24700", "what-is-net-pracharat"),
+    ("๒๔,๗๐๐", "what-is-net-pracharat"),
+    ("77", "who-is-net-asa"),
+    ("311", "who-is-net-asa"),
     # Unfinished words, as typed on a phone.
     ("อุปก", "know-the-equipment"),
     ("ดูแลอุปก", "equipment-care"),
@@ -160,3 +173,57 @@ def test_demo_suggestions_answer_a_partial_word(demo_course, client):
         "url": "/courses/net-asa-pracharat/equipment-care/reading-status-lights/",
         "context": "การดูแลรักษาอุปกรณ์เน็ตประชารัฐในหมู่บ้าน",
     }
+
+
+def found_slugs(query: str) -> set[str]:
+    return {hit.page.slug for hit in search_course(query).hits}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ("เราเตอร์", "router", "Router", "เร้าเตอร์"),
+        ("อินเทอร์เน็ต", "internet", "อินเตอร์เน็ต"),
+        ("แอป", "app", "แอพ"),
+        ("LAN", "แลน"),
+        ("Google", "กูเกิ้ล", "กูเกิล"),
+        ("วิดีโอ", "video", "วีดีโอ"),
+    ],
+)
+def test_demo_every_spelling_of_a_course_term_finds_the_same_lessons(demo_course, spellings):
+    found = [found_slugs(spelling) for spelling in spellings]
+    assert found[0]
+    assert all(pages == found[0] for pages in found)
+
+
+@pytest.mark.django_db
+def test_demo_english_term_finds_and_marks_the_thai_spelling_the_course_uses(demo_course):
+    outcome = search_course("router")
+    assert outcome.mode == Mode.WORDS
+    assert {"know-the-equipment", "village-free-wifi", "reading-status-lights"} <= {
+        hit.page.slug for hit in outcome.hits
+    }
+    assert all("<mark>เราเตอร์</mark>" in hit.snippet_html for hit in outcome.hits)
+
+
+@pytest.mark.django_db
+def test_demo_prefix_and_typo_tiers_reach_every_spelling(demo_course):
+    typed = search_course("rout")
+    assert typed.mode == Mode.PREFIX
+    assert "reading-status-lights" in {hit.page.slug for hit in typed.hits}
+    mistyped = search_course("routr")
+    assert mistyped.mode == Mode.CORRECTED
+    assert mistyped.corrected_query == "router"
+
+
+@pytest.mark.django_db
+def test_demo_number_lesson_ranks_above_a_lesson_that_mentions_it(demo_course):
+    outcome = search_course("24,700")
+    assert [hit.page.slug for hit in outcome.hits][:2] == [
+        "what-is-net-pracharat",
+        "who-is-net-asa",
+    ]
+    assert "<mark>24,700</mark>" in outcome.hits[1].snippet_html
+    # 700 alone is another number.
+    assert "what-is-net-pracharat" not in found_slugs("700")

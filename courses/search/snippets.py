@@ -6,6 +6,7 @@ Matching is by word, not by substring: ปก (a cover) inside อุปกร�
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -23,24 +24,60 @@ EDGE_SLACK = 25
 @dataclass(frozen=True)
 class Matcher:
     """What counts as a match: a query word, or a word that begins with the
-    unfinished word being typed. A compound matches through its parts
+    unfinished word being typed, in any of its spellings in the course terms
+    list (router marks เราเตอร์). A compound matches through its parts
     (แดง in สีแดง), and then only the part is highlighted."""
 
     words: frozenset[str]
     prefixes: tuple[str, ...] = ()
 
-    def matches(self, word: str) -> bool:
-        return word in self.words or any(word.startswith(prefix) for prefix in self.prefixes)
+    @cached_property
+    def _accepted(self) -> frozenset[str]:
+        # The spellings of a term form one group, so a word matches when it is
+        # a query word or another spelling of one.
+        return self.words.union(*(thai.synonyms(word) for word in self.words))
 
-    def spans(self, word: str, start: int) -> list[tuple[int, int]]:
+    @cached_property
+    def _known(self) -> dict[str, tuple[tuple[int, int], ...] | None]:
+        # Where each word seen so far matches, relative to its start (None: the
+        # whole word): a text repeats its words, and snippets look at every one.
+        return {}
+
+    def matches(self, word: str) -> bool:
+        if word in self._accepted:
+            return True
+        return bool(self.prefixes) and any(
+            form.startswith(prefix)
+            for form in (word, *thai.synonyms(word))
+            for prefix in self.prefixes
+        )
+
+    def _relative_spans(self, word: str) -> tuple[tuple[int, int], ...] | None:
+        known = self._known
+        if word in known:
+            return known[word]
         if self.matches(word):
-            return [(start, start + len(word))]
-        spans = []
-        offset = start
-        for part in thai.compound_split(word):
-            spans.extend(self.spans(part, offset))
-            offset += len(part)
-        return spans
+            found = None
+        else:
+            parts, offset = [], 0
+            for part in thai.compound_split(word):
+                inner = self._relative_spans(part)
+                if inner is None:
+                    parts.append((offset, offset + len(part)))
+                else:
+                    parts.extend((offset + a, offset + b) for a, b in inner)
+                offset += len(part)
+            found = tuple(parts)
+        known[word] = found
+        return found
+
+    def spans(self, word: str, start: int, end: int | None = None) -> list[tuple[int, int]]:
+        """Where `word`, found from `start` to `end` in the text, matches. The
+        end is given because a word may be shorter than its text (24,700 is 24700)."""
+        relative = self._relative_spans(word)
+        if relative is None:
+            return [(start, start + len(word) if end is None else end)]
+        return [(start + a, start + b) for a, b in relative]
 
 
 @dataclass(frozen=True)
@@ -58,12 +95,16 @@ class SegmentedText:
 
     @cached_property
     def words(self) -> frozenset[str]:
-        """Its words as the index holds them, the parts of compounds included."""
+        """Its words as the index holds them: the parts of compounds and the
+        other spellings of course terms included."""
         found = set()
         for _start, _end, word in self.spans:
-            found.add(word)
-            found.update(thai.compound_parts(word))
+            found.update(thai.word_forms(word))
         return frozenset(found)
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [start for start, _end, _word in self.spans]
 
     @cached_property
     def compact(self) -> str:
@@ -74,13 +115,16 @@ class SegmentedText:
         """Its text from `start` to `end`, escaped, with the matching words marked."""
         end = len(self.text) if end is None else end
         marks: list[tuple[int, int]] = []
-        for word_start, word_end, word in self.spans:
-            if word_start < start or word_end > end:
+        for word_start, word_end, word in self.spans[bisect_left(self._starts, start) :]:
+            if word_start >= end:
+                break
+            if word_end > end:
                 continue
-            for span in matcher.spans(word, word_start):
-                if marks and marks[-1][1] == span[0]:
-                    # One mark for adjacent matches: ข่าว|ปลอม reads as one word.
-                    marks[-1] = (marks[-1][0], span[1])
+            for span in matcher.spans(word, word_start, word_end):
+                if marks and marks[-1][1] >= span[0]:
+                    # One mark for adjacent matches (ข่าว|ปลอม reads as one word)
+                    # and for Wi-Fi, matched as wifi after its parts.
+                    marks[-1] = (marks[-1][0], max(marks[-1][1], span[1]))
                 else:
                     marks.append(span)
         html = []
@@ -95,7 +139,7 @@ class SegmentedText:
     def first_match(self, matcher: Matcher) -> tuple[int, int]:
         """Where the first matching word lies, or (0, 0)."""
         for start, end, word in self.spans:
-            if matcher.spans(word, start):
+            if matcher.spans(word, start, end):
                 return start, end
         return 0, 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 from pythainlp.corpus import thai_words
@@ -20,9 +20,16 @@ from pythainlp.util import normalize as thai_normalize
 
 COURSE_TERMS_FILE = Path(__file__).with_name("course_terms.txt")
 
-# Letters and digits of any script, and the Thai vowel and tone marks, which
-# are combining marks (Unicode category Mn) that \w leaves out.
-_WORD = re.compile(r"(?:[^\W_]|[\u0E31\u0E34-\u0E3A\u0E47-\u0E4E])+")
+# A number written with thousands separators ("24,700", "๒๔,๗๐๐") is one word;
+# otherwise letters and digits of any script, and the Thai vowel and tone marks,
+# which are combining marks (Unicode category Mn) that \w leaves out.
+_WORD = re.compile(
+    r"[0-9\u0E50-\u0E59]{1,3}(?:,[0-9\u0E50-\u0E59]{3})+(?![0-9\u0E50-\u0E59])"
+    r"|(?:[^\W_]|[\u0E31\u0E34-\u0E3A\u0E47-\u0E4E])+"
+)
+# Thai digits are read as Arabic ones and separators dropped, so that 24,700,
+# 24700 and ๒๔,๗๐๐ are the same word; the text itself keeps its own digits.
+_FOLD = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789", ",")
 _THAI = re.compile(r"[\u0E01-\u0E4E]")
 
 # A word shorter than this is never split into parts: ตาราง (table) is not
@@ -46,15 +53,65 @@ QUERY_STOPWORDS = frozenset({
 })  # fmt: skip
 
 
-def course_terms() -> list[str]:
-    lines = COURSE_TERMS_FILE.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+@dataclass(frozen=True)
+class CourseTerms:
+    """The course terms list: words for the segmenter's dictionary, and groups
+    of spellings of one term (เราเตอร์ = router = เร้าเตอร์), each spelling
+    folded as the index holds it."""
+
+    words: tuple[str, ...]
+    groups: tuple[tuple[str, ...], ...]
+
+    @cached_property
+    def spellings(self) -> dict[str, tuple[str, ...]]:
+        """Each spelling, and the other spellings of its term."""
+        found: dict[str, tuple[str, ...]] = {}
+        for group in self.groups:
+            for spelling in group:
+                others = [other for other in group if other != spelling]
+                found[spelling] = tuple(_unique([*found.get(spelling, ()), *others]))
+        return found
+
+
+def parse_course_terms(text: str) -> CourseTerms:
+    """Reads the terms list (course_terms.txt): one term a line, or the
+    spellings of one term separated by "=". Every Thai spelling is a word for
+    the segmenter; a spelling is compared as the index holds it (Wi-Fi as wifi)."""
+    terms, groups = [], []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        spellings = [spelling.strip() for spelling in line.split("=") if spelling.strip()]
+        terms.extend(spelling for spelling in spellings if is_thai(spelling))
+        if len(spellings) > 1:
+            group = _unique(fold(spelling.replace("-", "")) for spelling in spellings)
+            groups.append(tuple(group))
+    return CourseTerms(words=tuple(_unique(terms)), groups=tuple(groups))
+
+
+@cache
+def course_terms() -> CourseTerms:
+    return parse_course_terms(COURSE_TERMS_FILE.read_text(encoding="utf-8"))
 
 
 @cache
 def dictionary() -> Trie:
     """newmm's default dictionary and the course's own terms, built once per process."""
-    return Trie([*thai_words(), *course_terms()])
+    return Trie([*thai_words(), *course_terms().words])
+
+
+def synonyms(word: str) -> tuple[str, ...]:
+    """The other spellings of `word` in the course terms list, or ()."""
+    return course_terms().spellings.get(word, ())
+
+
+def warm_up() -> None:
+    """Builds the dictionary and segments a sentence, so that the first search
+    of a process does not pay for it (about a second). A host calls it where a
+    web process starts (see docs/plugins.md): not in AppConfig.ready, which
+    every management command and Celery worker would pay for too."""
+    index_text("การดูแลรักษาอุปกรณ์เน็ตประชารัฐ 24,700 หมู่บ้าน Wi-Fi")
 
 
 def _newmm(text: str) -> list[str]:
@@ -75,9 +132,15 @@ def tokens(text: str) -> list[str]:
     return _newmm(normalise(text))
 
 
+def fold(word: str) -> str:
+    """A word as the index holds it: lower-cased, a number in Arabic digits
+    without separators."""
+    return word.lower().translate(_FOLD)
+
+
 def token_words(token: str) -> list[str]:
-    """The words inside one token, lower-cased ("Wi-Fi" holds wi and fi)."""
-    return [word.lower() for word in _WORD.findall(token)]
+    """The words inside one token, folded ("Wi-Fi" holds wi and fi)."""
+    return [fold(word) for word in _WORD.findall(token)]
 
 
 def words(text: str) -> list[str]:
@@ -87,7 +150,9 @@ def words(text: str) -> list[str]:
 
 def word_spans(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     """The normalised text and where each of its words lies in it, as
-    (start, end, lower-cased word): what highlighting needs."""
+    (start, end, folded word), in order of their start: what highlighting
+    needs. "Wi-Fi" gives wifi over both its parts, as the index holds it, then
+    wi and fi."""
     normalised = normalise(text)
     spans = []
     offset = 0
@@ -95,10 +160,15 @@ def word_spans(text: str) -> tuple[str, list[tuple[int, int, str]]]:
         start = normalised.find(token, offset)
         if start < 0:
             continue
-        spans.extend(
-            (start + match.start(), start + match.end(), match.group().lower())
+        token_spans = [
+            (start + match.start(), start + match.end(), fold(match.group()))
             for match in _WORD.finditer(token)
-        )
+        ]
+        if len(token_spans) > 1 and not any(is_thai(word) for *_span, word in token_spans):
+            # Before its parts, so that the spans stay in order of their start.
+            joined = "".join(word for *_span, word in token_spans)
+            spans.append((token_spans[0][0], token_spans[-1][1], joined))
+        spans.extend(token_spans)
         offset = start + len(token)
     return normalised, spans
 
@@ -153,16 +223,22 @@ def compound_parts(word: str) -> list[str]:
     return parts
 
 
+def word_forms(word: str) -> list[str]:
+    """A word of the text, the parts of a compound, and the other spellings of
+    each in the course terms list: every word a query may find it by."""
+    forms = [word, *compound_parts(word)]
+    return _unique([*forms, *(other for form in forms for other in synonyms(form))])
+
+
 def index_words(text: str) -> list[str]:
     found = []
     for token in tokens(text):
         token_parts = token_words(token)
         for word in token_parts:
-            found.append(word)
-            found.extend(compound_parts(word))
+            found.extend(word_forms(word))
         if len(token_parts) > 1 and not any(map(is_thai, token_parts)):
             # "Wi-Fi" is also found as wifi, "e-mail" as email.
-            found.append("".join(token_parts))
+            found.extend(word_forms("".join(token_parts)))
     return found
 
 
