@@ -113,23 +113,25 @@ def report_course(cohort: TrainingCohort, course_id=None) -> CoursePage | None:
     return courses.first()
 
 
-def _users_in(queryset: QuerySet) -> Q:
+def _users_in(queryset: QuerySet, few_rows: bool = False) -> Q:
     """The membership's volunteer is among the queryset's users. PostgreSQL
     gets an uncorrelated IN, whose users it hashes once per query, where an
     Exists in a count's FILTER or in the select list is a probe for every
     row (24,700 rows times eight figures at national size). SQLite gets the
     Exists: its probes are cheap, and it would build a temporary index of
-    the whole subquery for an IN each time, too slow for a small cohort."""
-    if connection.vendor == "postgresql":
+    the whole subquery for an IN each time, too slow for a small cohort.
+    A query of a few rows (a page of the report) gets the Exists everywhere:
+    hashing the IN reads the whole course's progress for fifty volunteers."""
+    if connection.vendor == "postgresql" and not few_rows:
         return Q(user_id__in=queryset.order_by().values("user_id"))
     return Q(Exists(queryset.filter(user_id=OuterRef("user_id"))))
 
 
-def _started(outline: CourseOutline) -> Q:
+def _started(outline: CourseOutline, few_rows: bool = False) -> Q:
     return (
-        _users_in(LessonCompletion.objects.filter(lesson_id__in=outline.lesson_ids))
-        | _users_in(QuizAttempt.objects.filter(module_id__in=outline.module_ids))
-        | _users_in(ModuleCompletion.objects.filter(module_id__in=outline.module_ids))
+        _users_in(LessonCompletion.objects.filter(lesson_id__in=outline.lesson_ids), few_rows)
+        | _users_in(QuizAttempt.objects.filter(module_id__in=outline.module_ids), few_rows)
+        | _users_in(ModuleCompletion.objects.filter(module_id__in=outline.module_ids), few_rows)
     )
 
 
@@ -149,8 +151,8 @@ def _certified(outline: CourseOutline) -> Q:
     )
 
 
-def _passed(module_id: int) -> Q:
-    return _users_in(ModuleCompletion.objects.filter(module_id=module_id))
+def _passed(module_id: int, few_rows: bool = False) -> Q:
+    return _users_in(ModuleCompletion.objects.filter(module_id=module_id), few_rows)
 
 
 def _status_q(status: str, outline: CourseOutline) -> Q:
@@ -247,12 +249,12 @@ ROW_FIELDS = (
 
 
 def with_progress(
-    members: QuerySet[CohortMembership], outline: CourseOutline
+    members: QuerySet[CohortMembership], outline: CourseOutline, few_rows: bool = False
 ) -> QuerySet[CohortMembership]:
     """The memberships with the volunteer's progress in the course as columns
     of the same query: the enrolment and the valid certificate joined (at
     most one of each, by their unique constraints), started and each module
-    passed as conditions."""
+    passed as conditions (looked up row by row when `few_rows`)."""
     course_id = outline.course.pk
     return members.annotate(
         course_enrolment=FilteredRelation(
@@ -265,9 +267,11 @@ def with_progress(
                 user__certificates__status=Certificate.Status.VALID,
             ),
         ),
-        started=ExpressionWrapper(_started(outline), output_field=BooleanField()),
+        started=ExpressionWrapper(_started(outline, few_rows), output_field=BooleanField()),
         **{
-            f"passed_{index}": ExpressionWrapper(_passed(module_id), output_field=BooleanField())
+            f"passed_{index}": ExpressionWrapper(
+                _passed(module_id, few_rows), output_field=BooleanField()
+            )
             for index, module_id in enumerate(outline.module_ids)
         },
     )
@@ -281,11 +285,12 @@ def volunteer_rows(
 ) -> list[VolunteerRow]:
     """The report's rows: the given memberships (a page) or all that match
     the filters, each with the volunteer's progress. One query."""
+    few_rows = members is not None
     if members is None:
         members = cohort_members(cohort, outline, filters)
     module_ids = outline.module_ids
     passed_fields = [f"passed_{index}" for index in range(len(module_ids))]
-    values = with_progress(members, outline).values_list(*ROW_FIELDS, *passed_fields)
+    values = with_progress(members, outline, few_rows).values_list(*ROW_FIELDS, *passed_fields)
     return [
         VolunteerRow(
             membership_id=pk,

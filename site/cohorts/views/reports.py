@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Case, F, When
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -97,15 +98,26 @@ class CohortReportView(CohortReportMixin, TemplateView):
         return super().get_context_data(**context, **kwargs)
 
     def _place_choices(self) -> dict:
+        """The cohort's provinces, and the districts of the chosen one only:
+        a national cohort has some 16,000 province and district pairs, and
+        the filter shows the districts of one province."""
+        chosen = self.filters.province
         pairs = (
             CohortMembership.objects.filter(cohort=self.cohort, village__isnull=False)
-            .values_list("village__province", "village__district")
-            .order_by("village__province", "village__district")
+            .annotate(
+                chosen_district=Case(
+                    When(village__province=chosen, then=F("village__district")), default=None
+                )
+            )
+            .values_list("village__province", "chosen_district")
+            .order_by("village__province", "chosen_district")
             .distinct()
         )
         provinces: dict[str, list[str]] = {}
         for province, district in pairs:
-            provinces.setdefault(province, []).append(district)
+            districts = provinces.setdefault(province, [])
+            if district is not None:
+                districts.append(district)
         return provinces
 
     def _query_without_page(self) -> str:
