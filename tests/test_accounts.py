@@ -1,9 +1,13 @@
 import json
 import re
+from typing import ClassVar
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from npv_site.accounts.models import VolunteerProfile
@@ -41,6 +45,46 @@ def test_signup_with_good_profile_creates_volunteer_with_consent(client):
     assert profile.phone == "0812345678"
     assert profile.consented_at is not None
     assert profile.privacy_notice_version
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test hasher, counting: in production each hash is PBKDF2's
+    1,000,000 rounds (~0.25 s of CPU), most of a sign-up's cost."""
+
+    calls: ClassVar[list[str]] = []
+
+    def encode(self, password, salt):
+        self.calls.append("encode")
+        return super().encode(password, salt)
+
+    def verify(self, password, encoded):
+        self.calls.append("verify")
+        return super().verify(password, encoded)
+
+
+@pytest.mark.django_db
+def test_signup_hashes_the_password_once_and_never_checks_it(client, settings):
+    settings.PASSWORD_HASHERS = ["tests.test_accounts.CountingHasher"]
+    # Login throttling on, as in production: its login signal must not check it either.
+    settings.AXES_ENABLED = True
+    CountingHasher.calls.clear()
+    client.get(reverse("account_signup"))
+    response = client.post(reverse("account_signup"), GOOD_SIGNUP, REMOTE_ADDR="10.0.0.7")
+    assert response.status_code == 302
+    client.get(response["Location"], REMOTE_ADDR="10.0.0.7")
+    assert CountingHasher.calls == ["encode"]
+    assert User.objects.get(username="nongnuch").check_password(GOOD_SIGNUP["password1"])
+
+
+@pytest.mark.django_db
+def test_signup_does_not_look_for_codes_of_a_user_just_created(client):
+    client.get(reverse("account_signup"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("account_signup"), GOOD_SIGNUP)
+    assert response.status_code == 302
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert any('INSERT INTO "auth_user"' in statement for statement in sql)
+    assert not [s for s in sql if "cohorts_claimcode" in s or "accounts_passwordresetcode" in s]
 
 
 @pytest.mark.parametrize(

@@ -23,10 +23,14 @@ class AccountsConfig(AppConfig):
         )
 
 
-def _password_may_have_changed(sender, instance, update_fields=None, raw=False, **kwargs):
+def _password_may_have_changed(
+    sender, instance, created=False, update_fields=None, raw=False, **kwargs
+):
     # As for claim codes (npv_site.cohorts.apps): every route that sets a
     # password saves the user; saves that cannot touch it are skipped.
-    if raw or (update_fields is not None and "password" not in update_fields):
+    # A user just created has no codes yet (they point at the user): nothing
+    # to end, so no UPDATE on every sign-up.
+    if raw or created or (update_fields is not None and "password" not in update_fields):
         return
     from npv_site.accounts.reset_codes import end_codes_of
 

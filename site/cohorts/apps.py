@@ -24,10 +24,14 @@ class CohortsConfig(AppConfig):
         )
 
 
-def _password_may_have_changed(sender, instance, update_fields=None, raw=False, **kwargs):
+def _password_may_have_changed(
+    sender, instance, created=False, update_fields=None, raw=False, **kwargs
+):
     # Every route that sets a password saves the user (set_password() then
     # save()); saves that cannot touch it (last_login at each login) are skipped.
-    if raw or (update_fields is not None and "password" not in update_fields):
+    # A user just created has no codes yet (they point at the user): nothing
+    # to end, so no UPDATE on every sign-up.
+    if raw or created or (update_fields is not None and "password" not in update_fields):
         return
     from npv_site.cohorts.claims import expire_codes_of
 
