@@ -58,6 +58,14 @@ def _fresh_invitation_notices(settings):
     settings.COHORT_NOTICE_CACHE_PREFIX = f"ci:{uuid.uuid4().hex}"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cohort_stats(settings):
+    """Each test works out a cohort's per-question figures afresh
+    (npv_site.cohorts.reports.module_stats): on SQLite a rolled-back test
+    gives its primary keys to the next, and the cache key holds them."""
+    settings.COHORT_STATS_CACHE_PREFIX = f"cs:{uuid.uuid4().hex}"
+
+
 @pytest.fixture(scope="session")
 def plugin_distributions(tmp_path_factory):
     """The plugin set's sdist and wheel as `python -m build` makes them at the top of

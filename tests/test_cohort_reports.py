@@ -336,6 +336,55 @@ def test_a_first_pass_average_on_a_rounding_tie_is_the_same_on_every_database(tr
     assert (stats.passers, stats.average_attempts_to_pass) == (4, Decimal("1.2"))
 
 
+def test_an_attempt_without_marks_counts_once_in_the_module_figures(trainer):
+    """The module's attempts and average come from the same pass as the
+    marks: an attempt with three marks counts once, one with none still
+    counts."""
+    course = build_course(modules=1, lessons=0, questions=3)
+    (module,) = ModulePage.objects.child_of(course)
+    every = list(QuizQuestion.objects.filter(module=module).values_list("pk", flat=True))
+    cohort = TrainingCohortFactory(trainers=[trainer], courses=[course], provinces=["ชุมพร"])
+    place = village("ชุมพร", "เมืองชุมพร", 1)
+    first, second = (volunteer(cohort, place, f"คนที่{n}") for n in range(2))
+    attempt(first, module, 1, 90, True, dict.fromkeys(every, True), every)
+    attempt(second, module, 1, 21, False, {}, [])
+    (stats,) = reports.module_stats(cohort, reports.CourseOutline.of(course))
+    # (90 + 21) / 2 attempts, not (3 × 90 + 21) / 4 rows.
+    assert (stats.graded_attempts, stats.average_score) == (2, Decimal("55.5"))
+    assert {q.question_id: q.answered for q in stats.questions} == {str(pk): 1 for pk in every}
+
+
+def test_a_new_grade_or_member_shows_at_once_on_the_kept_question_figures(trainer):
+    course = build_course(modules=1, lessons=0, questions=1)
+    (module,) = ModulePage.objects.child_of(course)
+    (question,) = QuizQuestion.objects.filter(module=module)
+    cohort = TrainingCohortFactory(trainers=[trainer], courses=[course], provinces=["ชุมพร"])
+    place = village("ชุมพร", "เมืองชุมพร", 1)
+    first = volunteer(cohort, place, "คนที่1")
+    attempt(first, module, 1, 40, False, {question.pk: False})
+    outline = reports.CourseOutline.of(course)
+
+    def figures():
+        with CaptureQueriesContext(connection) as captured:
+            (stats,) = reports.module_stats(cohort, outline)
+        return (stats.graded_attempts, stats.average_score, stats.passers), len(captured)
+
+    worked_out, queries = figures()
+    assert worked_out == (1, Decimal("40.0"), 0)
+    kept, kept_queries = figures()
+    assert kept == worked_out and kept_queries < queries
+    graded = attempt(first, module, 2, 100, True, {question.pk: True})
+    ModuleCompletion.objects.create(user=first, module=module)
+    assert figures()[0] == (2, Decimal("70.0"), 1)
+    # Someone graded no later than the latest grade joins the cohort.
+    other = village("ชุมพร", "เมืองชุมพร", 2)
+    joining = UserFactory()
+    attempt(joining, module, 1, 10, False, {question.pk: False})
+    QuizAttempt.objects.filter(user=joining).update(graded_at=graded.graded_at)
+    CohortMembership.objects.create(cohort=cohort, user=joining, village=other)
+    assert figures()[0] == (3, Decimal("50.0"), 1)
+
+
 def test_a_course_without_lessons_counts_starts_from_attempts_and_passes(client, trainer):
     course = build_course(modules=2, lessons=0, questions=1)
     first, second = ModulePage.objects.child_of(course).order_by("path")

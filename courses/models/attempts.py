@@ -84,6 +84,9 @@ class QuizAttempt(models.Model):
                 condition=Q(passed=True),
                 name="attempt_first_pass_idx",
             ),
+            # A module's latest grade, read as one step of this index: the
+            # cohort's per-question figures are kept until it changes.
+            models.Index(fields=["module", "graded_at"], name="attempt_module_graded_idx"),
         ]
 
     def __str__(self):

@@ -9,6 +9,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 from django.db import NotSupportedError
@@ -50,7 +51,8 @@ class BangkokMinute(Func):
         raise NotSupportedError(f"BangkokMinute is not written for {connection.vendor}")
 
     def as_postgresql(self, compiler, connection, **extra):
-        template = "to_char(%(expressions)s AT TIME ZONE 'Asia/Bangkok', 'YYYY-MM-DD HH24:MI')"
+        # The text of the local time cut to the minute: half the cost of to_char.
+        template = "left((%(expressions)s AT TIME ZONE 'Asia/Bangkok')::text, 16)"
         return super().as_sql(compiler, connection, template=template, **extra)
 
     def as_sqlite(self, compiler, connection, **extra):
@@ -108,12 +110,13 @@ def export_rows(
             *MEMBER_FIELDS,
             "enrolled_text",
             "started",
-            *passed,
             "completed_text",
             "course_certificate__number",
             "certified_text",
+            *passed,
         )
     )
+    flags = {True: yes, False: no, None: ""}
     for (
         province,
         district,
@@ -126,45 +129,62 @@ def export_rows(
         user_last,
         roster_phone,
         phone,
-        *progress,
+        enrolled,
+        started,
+        completed,
+        certificate_number,
+        certified,
+        *passed_flags,
     ) in values.iterator(chunk_size=EXPORT_CHUNK_ROWS):
-        row = [
+        # Only the cells people typed can start like a formula: the times
+        # are the database's digits, the flags our own words, the village
+        # number a number. neutralise() is inlined: this runs for every
+        # text cell of a national export.
+        texts = [
             province or "",
             district or "",
             subdistrict or "",
-            "" if village_no is None else village_no,
             village_name or "",
             first or user_first,
             last or user_last,
             roster_phone or phone or "",
-            # Times and the certificate number as text, started and passed as flags.
-            *(
-                (yes if v else no) if v.__class__ is bool else "" if v is None else v
-                for v in progress
-            ),
+            certificate_number or "",
         ]
-        # neutralise() inlined: this runs for every cell of a national export.
-        yield ["'" + v if v.__class__ is str and v.startswith(FORMULA_STARTS) else v for v in row]
+        texts = ["'" + v if v.startswith(FORMULA_STARTS) else v for v in texts]
+        yield [
+            texts[0],
+            texts[1],
+            texts[2],
+            "" if village_no is None else village_no,
+            texts[3],
+            texts[4],
+            texts[5],
+            texts[6],
+            enrolled or "",
+            flags[started],
+            *[flags[v] for v in passed_flags],
+            completed or "",
+            texts[7],
+            certified or "",
+        ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
+# Rows of CSV yielded at a time.
+CSV_BLOCK_ROWS = 500
 
 
 def csv_chunks(rows: Iterable[list]) -> Iterator[str]:
     """UTF-8 CSV with a BOM (Excel then reads Thai), yielded a block of rows
-    at a time."""
-    writer = csv.writer(_Echo())
+    at a time. writerows() formats a whole block in C."""
     yield "\ufeff"
-    block = []
-    for row in rows:
-        block.append(writer.writerow(row))
-        if len(block) >= 500:
-            yield "".join(block)
-            block = []
-    if block:
-        yield "".join(block)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    rows = iter(rows)
+    while block := list(islice(rows, CSV_BLOCK_ROWS)):
+        writer.writerows(block)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def build_xlsx(rows: Iterable[list]) -> bytes:

@@ -9,13 +9,15 @@ exports and the dashboard panel call these; tests call them directly.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
-    Avg,
     BooleanField,
     Count,
     Exists,
@@ -23,6 +25,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -486,34 +489,77 @@ class ModuleStats:
     questions: list[QuestionStats]
 
 
+# How long the per-question figures of a cohort are kept at most. A new
+# grade, a volunteer joining or leaving the cohort starts them afresh at once
+# (see _stats_key); what the key cannot see, an attempt deleted by hand or a
+# grade committed after a later one, shows within this time.
+STATS_CACHE_SECONDS = 300
+
+
+def _stats_key(cohort: TrainingCohort, outline: CourseOutline) -> str:
+    """What the figures depend on, read in one cheap query: the cohort's
+    members (how many, the newest) and each module's latest grade (one step
+    of an index each)."""
+    latest = {
+        # Max() of an uncorrelated subquery: worked out once, not per member.
+        f"graded_{index}": Max(
+            Subquery(
+                QuizAttempt.objects.filter(
+                    module_id=module_id, status=AttemptStatus.GRADED, graded_at__isnull=False
+                )
+                .order_by("-graded_at")
+                .values("graded_at")[:1]
+            )
+        )
+        for index, module_id in enumerate(outline.module_ids)
+    }
+    state = CohortMembership.objects.filter(cohort=cohort).aggregate(
+        members=Count("pk"), newest=Max("pk"), **latest
+    )
+    prefix = getattr(settings, "COHORT_STATS_CACHE_PREFIX", "cohort-stats")
+    parts = [cohort.pk, outline.course.pk, *outline.module_ids, *state.values()]
+    # Hashed: the times have spaces, which some cache backends refuse in a key.
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    return f"{prefix}:{cohort.pk}:{digest}"
+
+
 def module_stats(cohort: TrainingCohort, outline: CourseOutline) -> list[ModuleStats]:
     """Per module: graded attempts by the cohort's volunteers, their average
     score, and how many attempts the volunteers who passed needed (the number
     of their first passing attempt, averaged). Per question: on how many
     graded attempts it was answered and the share answered right (the
     marks are read from each attempt's results, so a question since removed
-    from the pool still counts)."""
+    from the pool still counts). At national size that reads some 100,000
+    attempts, so the figures are kept in the cache until a grade or the
+    cohort's membership changes (at most STATS_CACHE_SECONDS)."""
+    key = _stats_key(cohort, outline)
+    figures = cache.get(key)
+    if figures is None:
+        figures = _module_figures(cohort, outline)
+        cache.set(key, figures, STATS_CACHE_SECONDS)
+    return _module_stats_of(outline, *figures)
+
+
+def _module_figures(cohort: TrainingCohort, outline: CourseOutline) -> tuple:
     volunteers = CohortMembership.objects.filter(cohort=cohort).values("user_id")
     graded = QuizAttempt.objects.filter(
         user_id__in=volunteers, module_id__in=outline.module_ids, status=AttemptStatus.GRADED
     )
-    scores = {
-        row["module_id"]: row
-        for row in graded.order_by()
-        .values("module_id")
-        .annotate(attempts=Count("pk"), average=Avg("score_percent"))
-    }
     passes = _passes(volunteers, outline)
-    questions = _question_stats(graded)
+    scores, questions = _question_stats(graded)
+    return scores, passes, questions
+
+
+def _module_stats_of(outline: CourseOutline, scores: dict, passes: dict, questions: dict):
     result = []
     for module in outline.modules:
-        score = scores.get(module.pk, {})
+        attempts, scored, score_sum = scores.get(module.pk, (0, 0, None))
         passers, average_first_pass = passes.get(module.pk, (0, None))
         result.append(
             ModuleStats(
                 module=module,
-                graded_attempts=score.get("attempts", 0),
-                average_score=_round(score.get("average")),
+                graded_attempts=attempts,
+                average_score=_round(Decimal(str(score_sum)) / scored) if scored else None,
                 passers=passers,
                 average_attempts_to_pass=_round(average_first_pass),
                 questions=list(questions.get(module.pk, {}).values()),
@@ -568,13 +614,21 @@ def _passes(volunteers: QuerySet, outline: CourseOutline) -> dict[int, tuple[int
         }
 
 
-# Unpacks each graded attempt's per-question marks (a JSON object keyed by
-# question id) in the database: one row per module and question. The JSON
-# functions differ, hence one statement per database. The attempts come as a
-# subquery in FROM, which both databases fold into a single scan.
+# One pass over the cohort's graded attempts gives both the modules' figures
+# (attempts, scores) and the questions' (each attempt's per-question marks, a
+# JSON object keyed by question id, unpacked in the database): one row per
+# module and question, plus a row with no question for a module whose attempts
+# have no marks. An attempt's scores are counted on its first mark's row only
+# (ordinality 1, or no mark at all). The JSON functions differ, hence one
+# statement per database; SQLite's json_each has no ordinality, so it reads
+# the attempts twice in one statement (the module rows, then the marks).
 QUESTION_STATS_SQL = {
     "sqlite": """
-        SELECT a.module_id, mark.key,
+        SELECT a.module_id, NULL, COUNT(*), COUNT(a.score_percent), SUM(a.score_percent), 0, 0
+        FROM ({attempts}) a
+        GROUP BY a.module_id
+        UNION ALL
+        SELECT a.module_id, mark.key, 0, 0, NULL,
                SUM(CASE WHEN json_array_length(a.answers, '$."' || mark.key || '"') > 0
                    THEN 1 ELSE 0 END),
                SUM(CASE WHEN json_array_length(a.answers, '$."' || mark.key || '"') > 0
@@ -584,36 +638,57 @@ QUESTION_STATS_SQL = {
     """,
     "postgresql": """
         SELECT a.module_id, mark.key,
+               COUNT(*) FILTER (WHERE COALESCE(mark.n, 1) = 1),
+               COUNT(a.score_percent) FILTER (WHERE COALESCE(mark.n, 1) = 1),
+               SUM(a.score_percent) FILTER (WHERE COALESCE(mark.n, 1) = 1),
                COUNT(*) FILTER (WHERE jsonb_typeof(a.answers -> mark.key) = 'array'
                                   AND jsonb_array_length(a.answers -> mark.key) > 0),
                COUNT(*) FILTER (WHERE jsonb_typeof(a.answers -> mark.key) = 'array'
                                   AND jsonb_array_length(a.answers -> mark.key) > 0
                                   AND (mark.value ->> 'correct')::boolean)
-        FROM ({attempts}) a, jsonb_each(a.results) mark
+        FROM ({attempts}) a
+        LEFT JOIN LATERAL jsonb_each(a.results) WITH ORDINALITY mark(key, value, n) ON true
         GROUP BY a.module_id, mark.key
     """,
 }
 
 
-def _question_stats(graded: QuerySet[QuizAttempt]) -> dict[int, dict[str, QuestionStats]]:
-    attempts_sql, params = _sql(graded.values("module_id", "answers", "results"))
+def _question_stats(
+    graded: QuerySet[QuizAttempt],
+) -> tuple[dict[int, tuple[int, int, object]], dict[int, dict[str, QuestionStats]]]:
+    """Per module (graded attempts, attempts with a score, their scores'
+    sum), and per module and question its figures; one query."""
+    attempts_sql, params = _sql(graded.values("module_id", "score_percent", "answers", "results"))
+    statement = QUESTION_STATS_SQL[connection.vendor].format(attempts=attempts_sql)
+    if connection.vendor == "sqlite":
+        params = (*params, *params)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The planner takes jsonb_each for 100 rows (an attempt has a
             # handful of marks), so the cost passes jit_above_cost and
             # compiling would take longer than the query runs.
             cursor.execute("SET LOCAL jit = off")
-        cursor.execute(QUESTION_STATS_SQL[connection.vendor].format(attempts=attempts_sql), params)
+        cursor.execute(statement, params)
         rows = cursor.fetchall()
+    scores: dict[int, tuple[int, int, object]] = {}
+    for module_id, _key, attempts, scored, score_sum, *_counts in rows:
+        if attempts:
+            before_attempts, before_scored, before_sum = scores.get(module_id, (0, 0, 0))
+            scores[module_id] = (
+                before_attempts + attempts,
+                before_scored + scored,
+                before_sum + (score_sum or 0),
+            )
+    marks = [row for row in rows if row[1] is not None]
     # The question text as the pool has it now; a question since deleted
     # shows by its number.
     texts = dict(
         QuizQuestion.objects.filter(
-            pk__in={int(key) for _m, key, *_ in rows if key.isdigit()}
+            pk__in={int(key) for _m, key, *_ in marks if key.isdigit()}
         ).values_list("pk", "text")
     )
     by_module: dict[int, dict[str, QuestionStats]] = defaultdict(dict)
-    for module_id, key, answered, right in rows:
+    for module_id, key, _attempts, _scored, _sum, answered, right in marks:
         text = texts.get(int(key)) if key.isdigit() else None
         by_module[module_id][key] = QuestionStats(
             question_id=key,
@@ -621,7 +696,7 @@ def _question_stats(graded: QuerySet[QuizAttempt]) -> dict[int, dict[str, Questi
             answered=answered or 0,
             right=right or 0,
         )
-    return by_module
+    return scores, by_module
 
 
 # ---------------------------------------------------------------------------
