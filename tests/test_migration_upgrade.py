@@ -6,6 +6,7 @@ that pages, revisions, log entries, search entries and the Trainers group's perm
 point at still resolves to a model, and the apps keep their labels and tables (cohorts
 moved to site/cohorts and kept the label `cohorts`)."""
 
+import contextlib
 import io
 
 import pytest
@@ -15,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models.signals import post_save
 from wagtail.models import ModelLogEntry, Page, PageLogEntry, Revision
 from wagtail.search.models import IndexEntry
 
@@ -116,6 +118,23 @@ def restore_the_old_trainers_grants() -> None:
         trainers.permissions.add(permission)
 
 
+@contextlib.contextmanager
+def without_receivers_of_newer_tables():
+    """Today's code loads the old database: receivers written for tables the old leaves do
+    not have yet (the reset codes of accounts.0005, which a user's save ends) are off while
+    it does, as they did not exist then."""
+    from django.contrib.auth import get_user_model
+
+    from npv_site.accounts.apps import _password_may_have_changed
+
+    uid = "accounts-end-reset-codes"
+    post_save.disconnect(sender=get_user_model(), dispatch_uid=uid)
+    try:
+        yield
+    finally:
+        post_save.connect(_password_may_have_changed, sender=get_user_model(), dispatch_uid=uid)
+
+
 def load_a_live_site():
     """What a running Net Pracharat site holds: the demo course (published, with
     revisions, log entries and search entries), a cohort imported from a roster,
@@ -184,8 +203,9 @@ def test_a_database_from_before_the_moves_migrates_with_nothing_lost_or_orphaned
     migrate_to(LEAVES_BEFORE_THE_MOVES)
     restore_the_old_trainers_grants()
     assert trainers_permissions() == TRAINERS_PERMISSIONS_BEFORE_THE_MOVES
-    load_a_live_site()
-    before = counts()
+    with without_receivers_of_newer_tables():
+        load_a_live_site()
+        before = counts()
     # Two certificates issued and rendered here; the learner who passed the quiz may
     # have one more (issued on completion; rendered inline only with the embedded broker).
     assert before["certificate PDFs"] >= 2 and before["certificates"] >= 2
