@@ -101,8 +101,9 @@ SITE_URL ?= http://$(ADDRESS)
 run: export SITE_URL := $(SITE_URL)
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo_course
+	# The design first: the demo cohort's certificates are issued with it.
 	$(PY) manage.py load_demo_certificate_design
+	$(PY) manage.py load_demo_course
 	@echo "Serving on $(SITE_URL) (admin: /admin/). Ctrl-C stops the web server and the worker."
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(VENV)/bin/celery -A npv_site worker --beat -Q $(QUEUES) --concurrency 2 --loglevel INFO & \

@@ -1,6 +1,7 @@
 """StreamField blocks for lesson bodies, in the bakerydemo style: every block
 has an icon, a label, a template and a preview."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
@@ -88,11 +89,24 @@ class CaptionedImageBlock(blocks.StructBlock):
 
 
 class VideoBlock(blocks.StructBlock):
-    """A poster and a link: the player loads only when the volunteer taps,
-    so a lesson stays light on a slow village link and saves without internet."""
+    """A poster and a link, or a clip of the site's own: either way the video
+    loads only when the volunteer taps, so a lesson stays light on a slow
+    village link and saves without internet."""
 
     title = blocks.CharBlock(label=_("ชื่อวิดีโอ"), max_length=200)
-    url = blocks.URLBlock(label=_("ลิงก์วิดีโอ"))
+    url = blocks.URLBlock(
+        label=_("ลิงก์วิดีโอ"),
+        required=False,
+        help_text=_("ลิงก์ไปยังเว็บไซต์วิดีโอ หรือเว้นว่างแล้วเลือกไฟล์วิดีโอด้านล่าง"),
+    )
+    file = DocumentChooserBlock(
+        label=_("ไฟล์วิดีโอ (WebM หรือ MP4)"),
+        required=False,
+        help_text=_("ไฟล์ที่อัปโหลดไว้ในเว็บไซต์ เล่นในหน้าบทเรียนได้เลย"),
+    )
+    captions = DocumentChooserBlock(
+        label=_("คำบรรยายภาษาไทย (WebVTT)"), required=False
+    )
     poster = ImageChooserBlock(label=_("ภาพปก"), required=False)
     duration = blocks.CharBlock(label=_("ความยาว (เช่น 3:20)"), max_length=10, required=False)
 
@@ -101,7 +115,15 @@ class VideoBlock(blocks.StructBlock):
         label = _("วิดีโอ")
         template = "courses/blocks/video.html"
         preview_value = _video_preview
-        description = _("ภาพปกและลิงก์ วิดีโอเล่นเมื่อผู้เรียนแตะเท่านั้น")
+        description = _("ภาพปกและลิงก์หรือไฟล์วิดีโอ วิดีโอเล่นเมื่อผู้เรียนแตะเท่านั้น")
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value.get("url") and not value.get("file"):
+            raise blocks.StructBlockValidationError(
+                block_errors={"url": ValidationError(_("ใส่ลิงก์วิดีโอ หรือเลือกไฟล์วิดีโอ"))}
+            )
+        return value
 
 
 class CalloutBlock(blocks.StructBlock):

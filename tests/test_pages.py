@@ -155,6 +155,33 @@ def test_the_cached_lesson_body_follows_the_reader_language(client):
     assert "Tap to open the video" in english and "แตะเพื่อเปิดวิดีโอ" not in english
 
 
+def test_a_video_block_needs_a_link_or_a_file():
+    from wagtail.blocks import StructBlockValidationError
+
+    from courses.blocks import VideoBlock
+
+    block = VideoBlock()
+    with pytest.raises(StructBlockValidationError) as refused:
+        block.clean(block.to_python({"title": "วิดีโอ", "url": "", "file": None}))
+    assert "url" in refused.value.block_errors
+    assert block.clean(block.to_python({"title": "วิดีโอ", "url": "https://example.org/v"}))
+
+
+@pytest.mark.django_db
+def test_a_video_kept_on_the_site_plays_in_the_page_only_when_tapped(client):
+    clip = wagtail_factories.DocumentFactory(file__filename="clip.webm", file__data=b"\x1aE\xdf\xa3")
+    lesson = _lesson_with(
+        [{"type": "video", "value": {"title": "ดูไฟสถานะ", "url": "", "file": clip.pk}}]
+    )
+
+    html = client.get(lesson.url).text
+
+    video = html[html.index("<video") : html.index("</video>")]
+    assert 'preload="none"' in video
+    assert f'<source src="{clip.url}" type="video/webm">' in video
+    assert "<track" not in video
+
+
 # -- Pictures: a phone of 360 px is offered a picture of 360 px ----------------------
 
 

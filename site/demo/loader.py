@@ -33,6 +33,8 @@ from npv_site.accounts.models import VolunteerProfile
 
 DEMO_DIR = Path(__file__).resolve().parent / "course"
 COLLECTION_NAME = "หลักสูตรตัวอย่าง"
+# The demo's clips and their captions live in course/videos/ (made by make_video.py).
+VIDEO_SUFFIXES = {".webm", ".mp4", ".vtt"}
 DEMO_TRAINER = ("demo-trainer", "trainer-2562")
 DEMO_VOLUNTEER = ("demo-volunteer", "volunteer-2562")
 assert {DEMO_TRAINER[0], DEMO_VOLUNTEER[0]} == DEMO_USERNAMES
@@ -79,7 +81,8 @@ class DemoLoader:
         title = Path(filename).stem
         document = Document.objects.filter(title=title, collection=self.collection()).first()
         if document is None:
-            with open(DEMO_DIR / "documents" / filename, "rb") as handle:
+            folder = "videos" if Path(filename).suffix in VIDEO_SUFFIXES else "documents"
+            with open(DEMO_DIR / folder / filename, "rb") as handle:
                 document = Document(title=title, collection=self.collection())
                 document.file.save(filename, File(handle), save=False)
                 document.save()
@@ -93,7 +96,12 @@ class DemoLoader:
             value = {**value, "image": self.image(value["image"]).pk}
         elif kind == "video":
             poster = self.image(value.get("poster"))
-            value = {**value, "poster": poster.pk if poster else None}
+            value = {
+                **value,
+                "poster": poster.pk if poster else None,
+                "file": self.document(value["file"]).pk if value.get("file") else None,
+                "captions": self.document(value["captions"]).pk if value.get("captions") else None,
+            }
         elif kind == "steps":
             value = {
                 **value,

@@ -158,7 +158,8 @@ WAGTAILADMIN_USER_LOGIN_FORM = "npv_site.accounts.admin_forms.AdminLoginForm"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Wagtail's database backend, with search text made safe for SQLite's FTS5.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "courses.search.backend"}}
-WAGTAILDOCS_EXTENSIONS = ["pdf", "txt", "csv", "xlsx", "docx", "odt", "pptx"]
+# webm, mp4 and vtt: a video block can play a clip (and its captions) kept on the site.
+WAGTAILDOCS_EXTENSIONS = ["pdf", "txt", "csv", "xlsx", "docx", "odt", "pptx", "webm", "mp4", "vtt"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 # Documents always go through Django, which sends them with nosniff and a
 # script-free CSP and checks collection privacy; on object storage Wagtail

@@ -58,6 +58,9 @@ def main():
                     images.add(v["image"])
                 elif t == "video":
                     images.add(v["poster"])
+                    for key in ("file", "captions"):
+                        if v.get(key) and not (HERE / "videos" / v[key]).exists():
+                            err(f"{les['title']}: missing video file {v[key]}")
                 elif t == "callout":
                     if v["kind"] not in ("tip", "warning", "remember"):
                         err("callout kind")
