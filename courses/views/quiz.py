@@ -56,7 +56,11 @@ def _refused(request, refusal: quiz.QuizRefusal, back_url: str | None = None):
     return render(
         request,
         "courses/quiz/refused.html",
-        {"message": refusal.message, "back_url": back_url},
+        {
+            "message": refusal.message,
+            "back_url": back_url,
+            "lessons": getattr(refusal, "lessons", None),
+        },
         status=refusal.status,
     )
 
