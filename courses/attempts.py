@@ -60,12 +60,10 @@ class LessonsToRead(QuizRefusal):
 
     def __init__(self, lessons: list):
         # The same words as the module page's quiz panel, which lists the lessons too.
-        message = ngettext(
-            "อ่านบทเรียนให้ครบก่อนจึงจะเริ่มทำแบบทดสอบได้ ยังเหลืออีก %(count)s บทเรียน",
-            "อ่านบทเรียนให้ครบก่อนจึงจะเริ่มทำแบบทดสอบได้ ยังเหลืออีก %(count)s บทเรียน",
-            len(lessons),
+        left = ngettext(
+            "ยังเหลืออีก %(count)s บทเรียน", "ยังเหลืออีก %(count)s บทเรียน", len(lessons)
         ) % {"count": len(lessons)}
-        super().__init__(message, 403)
+        super().__init__(f"{_('อ่านบทเรียนให้ครบก่อนจึงจะเริ่มทำแบบทดสอบได้')} {left}", 403)
         self.lessons = lessons
 
 

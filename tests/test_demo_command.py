@@ -24,3 +24,21 @@ def test_the_demo_logins_name_the_address_the_site_is_served_on(settings):
     call_command("load_demo_course", stdout=again)
     assert " 0 item(s) created" in again.getvalue()
     assert LessonPage.objects.count() == lessons > 0
+
+
+@pytest.mark.django_db
+def test_the_demo_course_asks_for_every_lesson_before_each_quiz(client):
+    from django.urls import reverse
+
+    from courses.models import CoursePage, ModulePage, QuizAttempt
+    from tests.factories import UserFactory
+
+    call_command("load_demo_course", stdout=io.StringIO())
+    course = CoursePage.objects.get(slug="net-asa-pracharat")
+    assert course.require_lessons_before_quiz
+    module = ModulePage.objects.child_of(course).order_by("path").first()
+    client.force_login(UserFactory())
+    response = client.post(reverse("courses:quiz_start", args=[module.pk]))
+    assert response.status_code == 403
+    assert "อ่านบทเรียนให้ครบก่อนจึงจะเริ่มทำแบบทดสอบได้" in response.content.decode()
+    assert not QuizAttempt.objects.exists()

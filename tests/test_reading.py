@@ -253,3 +253,45 @@ def test_the_course_setting_is_in_the_admin_in_thai(client, course):
     html = client.get(reverse("wagtailadmin_pages:edit", args=[course.pk])).content.decode()
     assert 'name="require_lessons_before_quiz"' in html
     assert "ต้องอ่านบทเรียนให้ครบก่อนทำแบบทดสอบ" in html
+
+
+# -- On a phone, with the demo course (which requires the lessons first) -------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_on_a_phone_the_next_links_read_the_demo_lessons_and_open_the_quiz(phone, screenshot):
+    from npv_site.demo.loader import DemoLoader
+    from tests.browser import log_in
+
+    DemoLoader().load()
+    course = CoursePage.objects.get(slug="net-asa-pracharat")
+    assert course.require_lessons_before_quiz
+    module = ModulePage.objects.child_of(course).order_by("path").first()
+    lessons = list(LessonPage.objects.child_of(module).live().order_by("path"))
+    user = UserFactory()
+    enrol(user, course)
+    log_in(phone, user)
+    page = phone
+    start_button = page.locator("form[action$='/quiz/start/'] button")
+
+    page.goto(module.url)
+    page.locator(".lesson-list a").first.click()
+    page.locator("a[rel=next]").click()  # lesson 2 opened: lessons 1 and 2 read
+    page.goto(f"{module.url}#quiz")
+    left = page.locator(".quiz-lessons-left a")
+    assert left.all_inner_texts() == [lesson.title for lesson in lessons[2:]]
+    assert start_button.count() == 0
+    screenshot(page, "01-module-lessons-left")
+
+    left.first.click()
+    while "#quiz" not in page.url:
+        assert page.get_by_text("คุณอ่านบทเรียนนี้แล้ว").is_visible()
+        page.locator("a[rel=next]").click()
+        page.wait_for_load_state()
+    assert page.locator(".quiz-lessons-left").count() == 0
+    screenshot(page, "02-module-quiz-ready")
+    start_button.click()
+    page.wait_for_url(re.compile(r"/learn/quiz/\d+/$"))
+    assert QuizAttempt.objects.filter(user=user, module=module).count() == 1
+    assert _read(user) == {lesson.pk for lesson in lessons}
+    screenshot(page, "03-quiz")
