@@ -476,11 +476,13 @@ def quiz_overview(
     *,
     now: datetime | None = None,
     progress: ModuleProgress | None = None,
+    with_lessons_left: bool = True,
 ) -> QuizOverview:
     """The quiz part of a module page: past attempts (newest first), the
     module's score by the grading method, and whether another may start.
     `progress`, the module's progress when the page has it, saves the query
-    for the lessons still to read."""
+    for the lessons still to read; `with_lessons_left=False` leaves them out (the
+    start refuses all the same, and lists them)."""
     overview = QuizOverview(module=module)
     if user is None or not user.is_authenticated:
         return overview
@@ -500,12 +502,13 @@ def quiz_overview(
     overview.attempts = list(reversed(attempts))
     overview.score = grading.module_score(module.grading_method, graded)
     overview.passed = ModuleCompletion.objects.filter(user=user, module=module).exists()
-    if overview.open_attempt is None:
+    if overview.open_attempt is None and with_lessons_left:
         overview.lessons_left = (
             progress.lessons_before_quiz_left
             if progress is not None
             else lessons_left_before_quiz(user, module)
         )
+    if overview.open_attempt is None:
         refusal = _start_refusal(module, attempts, now)
         if refusal is not None:
             overview.refusal = refusal_message(refusal, module.max_attempts)

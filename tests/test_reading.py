@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from courses import attempts as quiz
 from courses.models import (
     CoursePage,
     Enrolment,
@@ -18,7 +19,7 @@ from courses.models import (
     ModulePage,
     QuizAttempt,
 )
-from courses.progress import course_progress, enrol, record_lesson_opened
+from courses.progress import complete_lesson, course_progress, enrol, record_lesson_opened
 from tests.factories import UserFactory, build_course
 from tests.quiz_helpers import quiz_module
 
@@ -218,6 +219,30 @@ def test_rule_on_the_quiz_start_is_refused_until_the_lessons_are_read(client, st
     response = client.post(start)
     assert response.status_code == 302
     assert QuizAttempt.objects.filter(user=user, module=strict_module).count() == 1
+
+
+def test_rule_on_the_quiz_overview_names_the_lessons_left_until_read(strict_module):
+    user = UserFactory()
+    one, two = LessonPage.objects.child_of(strict_module).order_by("path")
+    overview = quiz.quiz_overview(user, strict_module)
+    assert [lesson.pk for lesson in overview.lessons_left] == [one.pk, two.pk]
+    assert not overview.can_start
+    complete_lesson(user, one)
+    complete_lesson(user, two)
+    overview = quiz.quiz_overview(user, strict_module)
+    assert overview.lessons_left == [] and overview.can_start
+
+
+def test_an_attempt_open_before_the_rule_was_turned_on_goes_on(strict_module):
+    user = UserFactory()
+    course = CoursePage.objects.filter(pk=strict_module.get_parent().pk)
+    course.update(require_lessons_before_quiz=False)
+    attempt = quiz.start_attempt(user, strict_module)
+    course.update(require_lessons_before_quiz=True)
+    assert quiz.start_attempt(user, strict_module).pk == attempt.pk
+    with pytest.raises(quiz.LessonsToRead) as refused:
+        quiz.start_attempt(UserFactory(), strict_module)
+    assert refused.value.status == 403 and len(refused.value.lessons) == 2
 
 
 def test_rule_on_a_lesson_unpublished_is_not_asked_for(client, strict_module):
