@@ -14,6 +14,8 @@ a request that only asks (HEAD), a browser fetching ahead of the reader (prefetc
 prerender), and a learner who is not enrolled: a visit does not enrol (a trainer
 browsing the course is not a learner); the page offers them the button, whose POST
 (courses:mark_lesson_read) enrols and records, as the offline layer will send it.
+A page fetched ahead and later shown from that copy (no such prefetching today) is
+recorded only by that POST: whatever fetches ahead must send it when the page is shown.
 """
 
 from __future__ import annotations
