@@ -36,7 +36,8 @@ from courses.models import (
     ModulePage,
     QuizAttempt,
 )
-from courses.progress import enrol, record_module_pass
+from courses.models.pages import ModuleProgress
+from courses.progress import enrol, lessons_left_before_quiz, record_module_pass
 from courses.thai_dates import thai_datetime
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,18 @@ class QuizRefusal(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+
+
+class LessonsToRead(QuizRefusal):
+    """A quiz refused until its module's lessons are read (the course requires it)."""
+
+    def __init__(self, lessons: list):
+        # The same words as the module page's quiz panel, which lists the lessons too.
+        left = ngettext(
+            "ยังเหลืออีก %(count)s บทเรียน", "ยังเหลืออีก %(count)s บทเรียน", len(lessons)
+        ) % {"count": len(lessons)}
+        super().__init__(f"{_('อ่านบทเรียนให้ครบก่อนจึงจะเริ่มทำแบบทดสอบได้')} {left}", 403)
+        self.lessons = lessons
 
 
 class AttemptClosedByTime(QuizRefusal):
@@ -128,7 +141,8 @@ def start_attempt(
     user, module: ModulePage, *, now: datetime | None = None, rng: random.Random | None = None
 ) -> QuizAttempt:
     """Start an attempt, or return the one already open. Refused (QuizRefusal)
-    past the allowed number of attempts or during the waiting time."""
+    while lessons the course requires first are unread (LessonsToRead), past the
+    allowed number of attempts or during the waiting time."""
     now = now or timezone.now()
     if not module.has_quiz:
         raise QuizRefusal(_("บทเรียนนี้ไม่มีแบบทดสอบ"), 404)
@@ -139,6 +153,9 @@ def start_attempt(
         if grading.accepts_answers(now, current.deadline, grace_period()):
             return current
         close_expired_attempt(current.pk, now=now)
+    lessons_left = lessons_left_before_quiz(user, module)
+    if lessons_left:
+        raise LessonsToRead(lessons_left)
     attempts = list(QuizAttempt.objects.filter(user=user, module=module))
     refusal = _start_refusal(module, attempts, now)
     if refusal is not None:
@@ -431,6 +448,8 @@ class QuizOverview:
     passed: bool = False
     score: Decimal | None = None
     refusal: str | None = None
+    # Lessons to read before the quiz may start, when the course requires them.
+    lessons_left: list = field(default_factory=list)
 
     @property
     def open_attempt(self) -> QuizAttempt | None:
@@ -448,12 +467,22 @@ class QuizOverview:
 
     @property
     def can_start(self) -> bool:
-        return self.open_attempt is None and self.refusal is None
+        return self.open_attempt is None and self.refusal is None and not self.lessons_left
 
 
-def quiz_overview(user, module: ModulePage, *, now: datetime | None = None) -> QuizOverview:
+def quiz_overview(
+    user,
+    module: ModulePage,
+    *,
+    now: datetime | None = None,
+    progress: ModuleProgress | None = None,
+    with_lessons_left: bool = True,
+) -> QuizOverview:
     """The quiz part of a module page: past attempts (newest first), the
-    module's score by the grading method, and whether another may start."""
+    module's score by the grading method, and whether another may start.
+    `progress`, the module's progress when the page has it, saves the query
+    for the lessons still to read; `with_lessons_left=False` leaves them out (the
+    start refuses all the same, and lists them)."""
     overview = QuizOverview(module=module)
     if user is None or not user.is_authenticated:
         return overview
@@ -473,6 +502,12 @@ def quiz_overview(user, module: ModulePage, *, now: datetime | None = None) -> Q
     overview.attempts = list(reversed(attempts))
     overview.score = grading.module_score(module.grading_method, graded)
     overview.passed = ModuleCompletion.objects.filter(user=user, module=module).exists()
+    if overview.open_attempt is None and with_lessons_left:
+        overview.lessons_left = (
+            progress.lessons_before_quiz_left
+            if progress is not None
+            else lessons_left_before_quiz(user, module)
+        )
     if overview.open_attempt is None:
         refusal = _start_refusal(module, attempts, now)
         if refusal is not None:

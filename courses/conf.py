@@ -77,6 +77,13 @@ def base_url() -> str:
     return (url or "").rstrip("/")
 
 
+def require_lessons_before_quiz() -> bool:
+    """The value a new course starts with for "every lesson of a module must be read
+    before its quiz" (CoursePage.require_lessons_before_quiz, which trainers then set
+    per course). Off by default, so a host's courses work as before until it asks."""
+    return bool(_read("COURSES_REQUIRE_LESSONS_BEFORE_QUIZ", False))
+
+
 def trains_learner_path() -> str | None:
     """The dotted path of the host's ``(user, learner_id, course_id) -> bool`` that says
     whether a user trains a learner on a course (courses/trainers.py). None: nobody

@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists
 from django.utils import timezone
 
 from courses.models import (
@@ -40,7 +41,9 @@ __all__ = [
     "enrol",
     "learning_overview",
     "lesson_context",
+    "lessons_left_before_quiz",
     "module_progress",
+    "record_lesson_opened",
     "record_module_pass",
 ]
 
@@ -69,6 +72,38 @@ def complete_lesson(user, lesson: LessonPage) -> LessonCompletion:
         if progress.lessons_done_count == progress.lessons_total:
             record_module_pass(user, module, score_percent=None)
     return completion
+
+
+def record_lesson_opened(user, lesson: LessonPage, progress: ModuleProgress) -> None:
+    """Record that an enrolled learner opened a lesson (LessonPage.serve), given the
+    module's progress that the page has read already, which says it is not done yet.
+
+    One INSERT .. ON CONFLICT DO NOTHING: a second tab opening it at the same moment
+    is no error, and nothing is read first. As with the button, reading the last
+    lesson of a module without a quiz passes the module (record_module_pass is
+    idempotent too)."""
+    LessonCompletion.objects.bulk_create(
+        [LessonCompletion(user=user, lesson=lesson)], ignore_conflicts=True
+    )
+    progress.lessons_done.add(lesson.pk)
+    if not progress.has_quiz and progress.lessons_done_count == progress.lessons_total:
+        record_module_pass(user, progress.module, score_percent=None)
+
+
+def lessons_left_before_quiz(user, module: ModulePage) -> list[LessonPage]:
+    """The live lessons of a module the learner has still to read before its quiz
+    may start: none unless the course requires them (CoursePage.require_lessons_before_quiz).
+    One query."""
+    course_path = module.path[: -ModulePage.steplen]
+    requires = CoursePage.objects.filter(path=course_path, require_lessons_before_quiz=True)
+    return list(
+        LessonPage.objects.live()
+        .child_of(module)
+        .filter(Exists(requires))
+        .exclude(completions__user=user)
+        .defer_streamfields()
+        .order_by("path")
+    )
 
 
 def record_module_pass(user, module: ModulePage, score_percent: Decimal | None) -> bool:

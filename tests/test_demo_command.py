@@ -175,3 +175,19 @@ def test_the_demo_video_plays_the_sites_own_clip_with_thai_captions(client):
 
 def _ids(html: str, attribute: str) -> list[int]:
     return [int(pk) for pk in re.findall(rf'{attribute}="/documents/(\d+)/', html)]
+@pytest.mark.django_db
+def test_the_demo_course_asks_for_every_lesson_before_each_quiz(client):
+    from django.urls import reverse
+
+    from courses.models import CoursePage, ModulePage, QuizAttempt
+    from tests.factories import UserFactory
+
+    load(no_cohort=True)
+    course = CoursePage.objects.get(slug="net-asa-pracharat")
+    assert course.require_lessons_before_quiz
+    module = ModulePage.objects.child_of(course).order_by("path").first()
+    client.force_login(UserFactory())
+    response = client.post(reverse("courses:quiz_start", args=[module.pk]))
+    assert response.status_code == 403
+    assert "อ่านบทเรียนให้ครบก่อนจึงจะเริ่มทำแบบทดสอบได้" in response.content.decode()
+    assert not QuizAttempt.objects.exists()

@@ -11,8 +11,9 @@ import shutil
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
 
-from courses.models import LessonPage
+from courses.models import CoursePage, LessonPage, ModulePage
 from tests.factories import UserFactory, build_course
 from tests.plugin_fixtures import skip_or_fail
 
@@ -78,9 +79,23 @@ def test_lesson_page_in_english_for_a_volunteer(english):
     english.force_login(UserFactory())
     page = visible(english.get(lesson.url))
     assert "Done reading, continue" in page
+    assert "You are not enrolled in this course yet." in page
     assert "My learning" in page
     assert "อ่านจบแล้ว ไปต่อ" not in page
     assert "การเรียนของฉัน" not in page
+
+
+def test_lessons_left_before_the_quiz_in_english(english):
+    course = build_course(modules=1, lessons=2, questions=1)
+    CoursePage.objects.filter(pk=course.pk).update(require_lessons_before_quiz=True)
+    module = ModulePage.objects.child_of(course).get()
+    english.force_login(UserFactory())
+    page = visible(english.get(module.url))
+    assert "Read every lesson before you start the quiz." in page
+    assert "2 lessons left" in page
+    refused = visible(english.post(reverse("courses:quiz_start", args=[module.pk])))
+    assert "Read every lesson before you start the quiz. 2 lessons left" in refused
+    assert "ยังเหลืออีก" not in page + refused
 
 
 def test_login_page_in_english(english):

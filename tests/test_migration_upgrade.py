@@ -8,6 +8,7 @@ moved to site/cohorts and kept the label `cohorts`)."""
 
 import contextlib
 import io
+import uuid
 
 import pytest
 from django.apps import apps
@@ -40,6 +41,10 @@ LEAVES_BEFORE_THE_MOVES = [
     ("courses", "0003_attempt_first_pass_idx"),
     ("home", "0002_create_homepage"),
 ]
+
+# Today's code writes the columns these later migrations add (the course's reading rule):
+# they move nothing, so the old database gets them before today's code loads it.
+COLUMNS_TODAYS_CODE_WRITES = [("courses", "0006_course_require_lessons_before_quiz")]
 
 # What the Trainers group held on a database migrated before the moves. Migration files
 # were edited since (the certificate-design grant moved from certificates.0002 to the
@@ -203,6 +208,7 @@ def test_a_database_from_before_the_moves_migrates_with_nothing_lost_or_orphaned
     migrate_to(LEAVES_BEFORE_THE_MOVES)
     restore_the_old_trainers_grants()
     assert trainers_permissions() == TRAINERS_PERMISSIONS_BEFORE_THE_MOVES
+    migrate_to(COLUMNS_TODAYS_CODE_WRITES)
     with without_receivers_of_newer_tables():
         load_a_live_site()
         before = counts()
@@ -236,3 +242,29 @@ def test_a_database_from_before_the_moves_migrates_with_nothing_lost_or_orphaned
             model = apps.get_model(label, model_name)
             assert model._meta.db_table == table
             assert table in tables
+
+
+def test_courses_made_before_the_reading_rule_keep_their_quizzes_open(settings):
+    # Even on a host whose new courses start with the rule on.
+    settings.COURSES_REQUIRE_LESSONS_BEFORE_QUIZ = True
+    before = [("courses", "0004_attempt_module_graded_idx")]
+    migrate_to(before)
+    old_apps = MigrationExecutor(connection).loader.project_state(before).apps
+    content_type = ContentType.objects.get_for_model(apps.get_model("courses", "CoursePage"))
+    index = Page.objects.get(depth=2)
+    old_apps.get_model("courses", "CoursePage").objects.create(
+        title="หลักสูตรเดิม",
+        slug="old-course",
+        path=f"{index.path}9999",
+        depth=index.depth + 1,
+        content_type_id=content_type.pk,
+        url_path=f"{index.url_path}old-course/",
+        locale_id=index.locale_id,
+        translation_key=uuid.uuid4(),
+    )
+    migrate_to(COLUMNS_TODAYS_CODE_WRITES)
+    from courses.models import CoursePage
+
+    assert CoursePage.objects.get(slug="old-course").require_lessons_before_quiz is False
+    assert CoursePage().require_lessons_before_quiz is True
+    call_command("migrate", interactive=False, verbosity=0)

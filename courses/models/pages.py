@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import (
     FieldPanel,
@@ -24,6 +25,7 @@ from wagtail.admin.panels import (
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from courses import conf
 from courses.blocks import SIMPLE_RICH_TEXT, LessonStreamBlock
 from courses.forms import ModulePageForm
 from courses.models.progress import Enrolment, LessonCompletion, ModuleCompletion
@@ -72,12 +74,23 @@ class CoursePage(HostBaseTemplateMixin, Page):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # A callable, so that a host's COURSES_REQUIRE_LESSONS_BEFORE_QUIZ sets what a new
+    # course starts with; the migration that added it left existing courses off.
+    require_lessons_before_quiz = models.BooleanField(
+        _("ต้องอ่านบทเรียนให้ครบก่อนทำแบบทดสอบ"),
+        default=conf.require_lessons_before_quiz,
+        help_text=_(
+            "เมื่อเลือก ผู้เรียนต้องเปิดอ่านบทเรียนทุกตอนของบทเรียนหลัก (โมดูล) ก่อน "
+            "จึงจะเริ่มทำแบบทดสอบท้ายบทนั้นได้"
+        ),
+    )
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),
         FieldPanel("intro"),
         FieldPanel("cover_image"),
+        FieldPanel("require_lessons_before_quiz"),
     ]
     # Quiz questions are never indexed: search would give the answers away.
     search_fields = thai_search_fields("summary", "intro")
@@ -247,6 +260,8 @@ class ModuleProgress:
     has_quiz: bool
     passed: bool
     score_percent: Decimal | None = None
+    # The course's rule: every lesson read before the quiz starts.
+    lessons_before_quiz: bool = False
 
     @property
     def lessons_total(self) -> int:
@@ -267,6 +282,16 @@ class ModuleProgress:
     @property
     def next_lesson(self) -> LessonPage | None:
         return next((lesson for lesson in self.lessons if lesson.pk not in self.lessons_done), None)
+
+    @property
+    def lessons_left(self) -> list[LessonPage]:
+        return [lesson for lesson in self.lessons if lesson.pk not in self.lessons_done]
+
+    @property
+    def lessons_before_quiz_left(self) -> list[LessonPage]:
+        """The lessons still to read before the quiz may start (none if the course
+        does not ask for them)."""
+        return self.lessons_left if self.has_quiz and self.lessons_before_quiz else []
 
     @property
     def percent(self) -> int:
@@ -331,10 +356,15 @@ def courses_progress(user, courses: list[CoursePage]) -> list[CourseProgress]:
     under_courses = Q()
     for course in courses:
         under_courses |= Q(path__startswith=course.path)
+    # The course's rule rides on the modules' query: a routed module or lesson
+    # page's course is a deferred object, whose field would cost a query.
+    course_rule = CoursePage.objects.filter(
+        path=Substr(OuterRef("path"), 1, depth * ModulePage.steplen)
+    ).values("require_lessons_before_quiz")[:1]
     modules = list(
         ModulePage.objects.live()
         .filter(under_courses, depth=depth + 1)
-        .annotate(question_count=Count("questions"))
+        .annotate(question_count=Count("questions"), lessons_before_quiz=Subquery(course_rule))
         .order_by("path")
     )
     # Lists need titles and reading times, not lesson bodies.
@@ -380,6 +410,7 @@ def courses_progress(user, courses: list[CoursePage]) -> list[CourseProgress]:
                     has_quiz=module.question_count > 0,
                     passed=completion is not None,
                     score_percent=completion.score_percent if completion else None,
+                    lessons_before_quiz=bool(module.lessons_before_quiz),
                 )
             )
         result.append(progress)
@@ -399,8 +430,11 @@ def module_progress(user, module: ModulePage | Page) -> ModuleProgress:
 
 def lesson_context(user, lesson: LessonPage) -> dict:
     """What a lesson page shows around its body: where it sits in the module,
-    the previous and next lesson, and whether the volunteer has read it."""
-    progress = module_progress(user, lesson.get_parent())
+    the previous and next lesson, whether the volunteer is enrolled in the
+    course and has read it."""
+    module_page = lesson.get_parent()
+    course = course_progress(user, module_page.get_parent())
+    progress = next(m for m in course.modules if m.module.pk == module_page.pk)
     module = progress.module
     lessons = progress.lessons
     index = next((i for i, item in enumerate(lessons) if item.pk == lesson.pk), 0)
@@ -411,4 +445,5 @@ def lesson_context(user, lesson: LessonPage) -> dict:
         "previous_lesson": lessons[index - 1] if index > 0 else None,
         "next_lesson": lessons[index + 1] if index + 1 < len(lessons) else None,
         "lesson_done": lesson.pk in progress.lessons_done,
+        "enrolled": course.enrolled,
     }

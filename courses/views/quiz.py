@@ -56,7 +56,11 @@ def _refused(request, refusal: quiz.QuizRefusal, back_url: str | None = None):
     return render(
         request,
         "courses/quiz/refused.html",
-        {"message": refusal.message, "back_url": back_url},
+        {
+            "message": refusal.message,
+            "back_url": back_url,
+            "lessons": getattr(refusal, "lessons", None),
+        },
         status=refusal.status,
     )
 
@@ -130,7 +134,10 @@ def attempt_page(request, attempt_id: int):
                 "poll_schedule": json.dumps(POLL_SCHEDULE),
             },
         )
-    overview = quiz.quiz_overview(request.user, module)
+    # Lessons left are not asked for here, on the page a whole training room opens at
+    # once: this attempt began with them read (or before the course asked for them),
+    # and should one have been added since, "try again" is refused with the list.
+    overview = quiz.quiz_overview(request.user, module, with_lessons_left=False)
     return render(
         request,
         "courses/quiz/result.html",

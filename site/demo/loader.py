@@ -164,6 +164,7 @@ class DemoLoader:
         course, _ = self.child(
             index, CoursePage, spec["slug"],
             title=spec["title"], summary=spec.get("summary", ""), intro=spec.get("intro", ""),
+            require_lessons_before_quiz=spec.get("require_lessons_before_quiz", False),
         )
         for module_spec in self.data["modules"]:
             quiz = module_spec["quiz"]
