@@ -144,7 +144,7 @@ def load_a_live_site():
     """What a running Net Pracharat site holds: the demo course (published, with
     revisions, log entries and search entries), a cohort imported from a roster,
     graded attempts and rendered certificates."""
-    call_command("load_demo_course", stdout=io.StringIO())
+    call_command("load_demo_course", no_cohort=True, stdout=io.StringIO())
     from npv_site.cohorts.importing import import_roster
 
     trainer = UserFactory(username="trainer-chumphon")
