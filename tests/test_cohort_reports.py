@@ -5,6 +5,7 @@ coverage, the dashboard panel, the certificates ZIP and who may see what."""
 import csv
 import datetime
 import io
+import re
 import zipfile
 from decimal import Decimal
 
@@ -460,6 +461,88 @@ def test_the_coverage_page_draws_a_bar_chart_without_inline_styles(client, train
     assert chart.count('class="coverage-chart__covered"') == 2
     assert "2/4" in chart and "0/2" in chart
     assert "http://" not in chart.replace("http://www.w3.org/2000/svg", "")
+
+
+def report_soup(client, trainer, cohort, language="th"):
+    from bs4 import BeautifulSoup
+
+    client.force_login(trainer)
+    client.cookies["django_language"] = language
+    set_admin_language(trainer, language)
+    return BeautifulSoup(client.get(f"/admin/cohorts/{cohort.pk}/report/").text, "html.parser")
+
+
+def set_admin_language(user, language: str) -> None:
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = language
+    profile.save()
+
+
+def test_the_pass_ticks_have_their_size_and_a_name(client, trainer, setup):
+    table = report_soup(client, trainer, setup["cohort"]).select_one("[data-report='volunteers']")
+    ticks = table.select("svg.report-pass")
+    assert len(ticks) == 3  # u1 passed both modules, u2 the first
+    for tick in ticks:
+        # Without a size an SVG draws at 300×150 wherever the CSS does not reach.
+        assert (tick.get("width"), tick.get("height")) == ("16", "16")
+        assert tick["role"] == "img" and tick["aria-label"] == "ผ่าน"
+        assert tick.title.get_text() == "ผ่าน"
+
+
+def test_long_module_titles_head_their_columns_whole_with_the_title_on_hover(
+    client, trainer, setup
+):
+    long_title = "การตั้งค่าเราเตอร์และเครือข่ายไร้สายในบ้านให้ปลอดภัยสำหรับทุกคนในครอบครัว"
+    module = setup["modules"][0]
+    module.title = long_title
+    module.save_revision().publish()
+    soup = report_soup(client, trainer, setup["cohort"])
+    heads = soup.select("[data-report='volunteers'] th.cohort-table__module .cohort-table__clip")
+    assert len(heads) == 2
+    # The whole title is the heading's text (a screen reader reads it uncut),
+    # its tooltip, and the clip can take the keyboard's focus to show it whole.
+    assert heads[0].get_text() == long_title and heads[0]["title"] == long_title
+    assert heads[0]["tabindex"] == "0"
+    places = soup.select("[data-report='places'] th.cohort-table__module .cohort-table__clip")
+    assert places[0]["title"] == f"ผ่าน {long_title}"
+
+
+@pytest.mark.parametrize(
+    ("language", "year", "completed"),
+    [("th", "2562", "28 ม.ค. 2562"), ("en", "2019", "Jan. 28, 2019")],
+)
+def test_every_year_on_the_report_is_buddhist_era_in_thai_and_common_era_in_english(
+    client, trainer, setup, language, year, completed
+):
+    cohort = setup["cohort"]
+    soup = report_soup(client, trainer, cohort, language)
+    row = soup.select_one("[data-report='volunteers'] tbody tr:-soup-contains('สมศรี')")
+    assert completed in row.get_text()
+    other = "2019" if year == "2562" else "2562"
+    main = soup.select_one("main").get_text()
+    # The certificate number keeps its Buddhist-era year in both languages;
+    # the cohort's name is the trainer's own text.
+    text = main.replace(setup["certificate"].number, "").replace(cohort.name, "")
+    assert other not in text
+    # The file's name too: the year it was made, as the trainer writes it.
+    this_year = timezone.localdate().year + (543 if language == "th" else 0)
+    stamp = client.get(f"/admin/cohorts/{cohort.pk}/report.csv")["Content-Disposition"]
+    assert re.search(rf'"cohort-{cohort.pk}-report-{this_year}\d{{4}}-\d{{4}}\.csv"', stamp)
+
+
+def test_the_export_screen_says_when_the_file_was_asked_for_in_the_buddhist_era(
+    client, trainer, setup
+):
+    cohort = setup["cohort"]
+    export = ReportExport.objects.create(
+        cohort=cohort, course=setup["course"], requested_by=trainer, filters={}
+    )
+    ReportExport.objects.filter(pk=export.pk).update(requested_at=COMPLETED_AT)
+    client.force_login(trainer)
+    page = client.get(f"/admin/cohorts/{cohort.pk}/report/exports/{export.pk}/").text
+    assert "ขอไฟล์เมื่อ 28 มกราคม 2562 10:30 น." in page
 
 
 def test_the_dashboard_panel_shows_the_trainers_cohorts_and_their_completion(

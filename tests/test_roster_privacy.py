@@ -535,6 +535,25 @@ def test_a_trainer_invites_a_found_volunteer_once(client, world, findable):
     assert membership.village.key == ("ชุมพร", "ท่าแซะ", "สลุย", 3)
 
 
+def test_the_invitations_list_names_a_found_volunteer_while_they_stay_findable(
+    client, world, findable
+):
+    cohort = world["cohort_x"]
+    profile = findable["profile"]
+    client.force_login(world["trainer_x"])
+    client.post(f"/admin/cohorts/{cohort.pk}/find-volunteers/", {"profile": profile.pk})
+    invitations = f"/admin/cohorts/{cohort.pk}/invitations/"
+    page = client.get(invitations).text
+    # What the search showed: name, village and district; never the phone.
+    assert "นางประเสริฐ ศรีงาม" in page and "หมู่ที่ 3 บ้านสาม" in page
+    assert profile.phone not in page
+    # Consent withdrawn: the invitation stays, the name goes.
+    profile.findable_by_trainers = False
+    profile.save()
+    page = client.get(invitations).text
+    assert "ศรีงาม" not in page and "รอเจ้าของบัญชียืนยัน" in page
+
+
 @pytest.mark.parametrize("target", ["not_opted_in", "other_province", "garbage"])
 def test_inviting_someone_not_findable_is_refused_and_changes_nothing(
     client, world, findable, target

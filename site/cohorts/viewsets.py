@@ -11,7 +11,8 @@ from django.contrib import messages
 from django.db.models import Count, IntegerField, OuterRef, ProtectedError, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import path
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
@@ -19,12 +20,13 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.admin.widgets.button import Button, MenuItem
+from wagtail.admin.widgets.button import Button, HeaderButton, ListingButton, MenuItem
 
 from courses.models import CoursePage
 from npv_site.cohorts.forms import TrainingCohortForm
 from npv_site.cohorts.models import CohortMembership, Province, TrainingCohort, Village
 from npv_site.cohorts.permissions import cohort_permission_policy
+from npv_site.cohorts.tools import cohort_tools
 from npv_site.cohorts.views import cohort_invitations, reports, reset_codes, roster, volunteers
 
 ANY_ACTION = ["add", "change", "delete", "view"]
@@ -67,33 +69,25 @@ class CohortIndexView(generic.IndexView):
         )
 
     def get_list_more_buttons(self, instance):
+        # The row's tools as buttons (ListingButton stays out of the "⋯"
+        # menu); the rest of the tools join Wagtail's own items in the menu.
         buttons = super().get_list_more_buttons(instance)
-        buttons[1:1] = [
-            MenuItem(
-                _("เน็ตอาสาในรุ่น"),
-                url=reverse("cohorts:volunteers", args=[instance.pk]),
-                icon_name="group",
-                priority=11,
-            ),
-            MenuItem(
-                _("นำเข้ารายชื่อ"),
-                url=reverse("cohorts:import", args=[instance.pk]),
-                icon_name="upload",
-                priority=12,
-            ),
-            MenuItem(
-                _("พิมพ์ใบรับบัญชี"),
-                url=reverse("cohorts:claim_sheet", args=[instance.pk]),
-                icon_name="doc-full",
-                priority=13,
-            ),
-            MenuItem(
-                _("รายงานความก้าวหน้า"),
-                url=reverse("cohorts:report", args=[instance.pk]),
-                icon_name="table",
-                priority=14,
-            ),
-        ]
+        for priority, tool in enumerate(cohort_tools(self.request.user, instance), start=11):
+            if tool.in_row:
+                buttons.append(
+                    ListingButton(
+                        tool.short_label,
+                        url=tool.url(instance),
+                        icon_name=tool.icon,
+                        classname="cohort-tool",
+                        attrs=tool.attrs,
+                        priority=priority,
+                    )
+                )
+            else:
+                buttons.append(
+                    MenuItem(tool.label, url=tool.url(instance), icon_name=tool.icon, priority=priority)
+                )
         return buttons
 
 
@@ -101,32 +95,31 @@ class CohortEditView(generic.EditView):
     def get_queryset(self):
         return _own_cohorts(self.request)
 
-    def get_header_more_buttons(self):
+    @cached_property
+    def header_buttons(self):
+        # The cohort's tools beside the breadcrumbs, where a trainer looks,
+        # rather than behind the "⋯" menu (which keeps delete and history).
         return [
-            *super().get_header_more_buttons(),
-            Button(
-                _("เน็ตอาสาในรุ่น"),
-                url=reverse("cohorts:volunteers", args=[self.object.pk]),
-                icon_name="group",
-                priority=5,
-            ),
-            Button(
-                _("นำเข้ารายชื่อ"),
-                url=reverse("cohorts:import", args=[self.object.pk]),
-                icon_name="upload",
-                priority=6,
-            ),
-            Button(
-                _("รายงานความก้าวหน้า"),
-                url=reverse("cohorts:report", args=[self.object.pk]),
-                icon_name="table",
-                priority=7,
-            ),
-            Button(
-                _("ค้นหาและเชิญเน็ตอาสา"),
-                url=reverse("cohorts:find_volunteers", args=[self.object.pk]),
-                icon_name="search",
-                priority=8,
+            HeaderButton(
+                tool.short_label,
+                url=tool.url(self.object),
+                icon_name=tool.icon,
+                classname="cohort-tool",
+                attrs=tool.attrs,
+                priority=priority,
+            )
+            for priority, tool in enumerate(cohort_tools(self.request.user, self.object))
+            if tool.in_header
+        ]
+
+    @cached_property
+    def header_more_buttons(self):
+        return [
+            *super().header_more_buttons,
+            *(
+                Button(tool.label, url=tool.url(self.object), icon_name=tool.icon, priority=5)
+                for tool in cohort_tools(self.request.user, self.object)
+                if not tool.in_header
             ),
         ]
 

@@ -39,6 +39,16 @@ class CohortInvitationsView(CohortAdminMixin, TemplateView):
         if is_admin:
             invitations = invitations.select_related("user__volunteer_profile")
         page = Paginator(invitations, RESULTS_PER_PAGE).get_page(self.request.GET.get("p"))
+        # Whom the trainer found in the search they may still know by what the
+        # search showed, for as long as the volunteer lets themselves be found.
+        found = {
+            profile.user_id: profile
+            for profile in opted_in_profiles(self.cohort)
+            .filter(user_id__in=[invitation.user_id for invitation in page.object_list])
+            .only(*FOUND_FIELDS)
+        }
+        for invitation in page.object_list:
+            invitation.found_as = found.get(invitation.user_id)
         return super().get_context_data(page=page, is_admin=is_admin, **kwargs)
 
 
@@ -60,15 +70,27 @@ class ApproveInvitationView(CohortAdminMixin, View):
         return redirect("cohorts:invitations", self.cohort.pk)
 
 
+# What the search shows of a volunteer: name, district and village.
+FOUND_FIELDS = (
+    "pk", "user_id", "title", "title_other", "first_name", "last_name",
+    "district", "village_no", "village_name",
+)
+
+
+def opted_in_profiles(cohort):
+    """The volunteers of the cohort's provinces who let its trainers find them."""
+    return VolunteerProfile.objects.filter(
+        findable_by_trainers=True,
+        user__is_active=True,
+        province__in=cohort.provinces.values("name"),
+    )
+
+
 def findable_profiles(cohort):
     """Who a trainer of `cohort` may find: volunteers who opted in, in the
     cohort's provinces, not yet in the cohort or invited to it."""
     return (
-        VolunteerProfile.objects.filter(
-            findable_by_trainers=True,
-            user__is_active=True,
-            province__in=cohort.provinces.values("name"),
-        )
+        opted_in_profiles(cohort)
         .exclude(user__cohort_memberships__cohort=cohort)
         .exclude(user__cohort_invitations__cohort=cohort)
     )
@@ -94,10 +116,7 @@ class FindVolunteersView(CohortAdminMixin, TemplateView):
                 | Q(village_name__icontains=query)
             )
             results = Paginator(
-                matches.only(
-                    "pk", "user_id", "title", "title_other", "first_name", "last_name",
-                    "district", "village_no", "village_name",
-                ).order_by("district", "village_no", "first_name", "pk"),
+                matches.only(*FOUND_FIELDS).order_by("district", "village_no", "first_name", "pk"),
                 RESULTS_PER_PAGE,
             ).get_page(self.request.GET.get("p"))
         return super().get_context_data(

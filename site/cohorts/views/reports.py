@@ -9,11 +9,12 @@ from django.db import transaction
 from django.db.models import Case, F, When
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
+from courses.thai_dates import buddhist_year
 from npv_site.cohorts import tasks
 from npv_site.cohorts.exports import (
     BANGKOK,
@@ -54,8 +55,15 @@ class CohortReportMixin(CohortAdminMixin):
         self.filters = ReportFilters.from_query(self.request.GET)
 
     def export_file_name(self, extension: str) -> str:
-        stamp = timezone.localtime(timezone.now(), BANGKOK).strftime("%Y%m%d-%H%M")
-        return f"cohort-{self.cohort.pk}-report-{stamp}.{extension}"
+        return report_file_name(self.cohort.pk, timezone.now(), extension)
+
+
+def report_file_name(cohort_id: int, moment, extension: str) -> str:
+    """cohort-7-report-25690128-1030.csv: the trainer reads the year of the
+    file's name as the report's other dates, Buddhist era in Thai."""
+    local = timezone.localtime(moment, BANGKOK)
+    year = buddhist_year(local) if translation.get_language() == "th" else local.year
+    return f"cohort-{cohort_id}-report-{year}{local:%m%d-%H%M}.{extension}"
 
 
 def _attachment(file_name: str) -> str:
@@ -206,9 +214,8 @@ class ReportExportDownloadView(CohortReportMixin, View):
             self.cohort.report_exports, pk=kwargs["export_pk"], status=ReportExport.Status.DONE
         )
         response = HttpResponse(bytes(export.content), content_type=XLSX_TYPE)
-        stamp = timezone.localtime(export.requested_at, BANGKOK).strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = _attachment(
-            f"cohort-{self.cohort.pk}-report-{stamp}.xlsx"
+            report_file_name(self.cohort.pk, export.requested_at, "xlsx")
         )
         return response
 
