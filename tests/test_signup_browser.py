@@ -4,6 +4,7 @@ then the address suggestions of the profile page from the village register."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from courses.models import Enrolment, LessonPage, ModulePage
 from npv_site.cohorts.models import Village
@@ -95,3 +96,18 @@ def test_the_profile_suggests_the_registers_districts_of_the_chosen_province(pho
         "#subdistrict-suggestions option", "options => options.map(o => o.value)"
     ) == ["ทุ่งหลวง", "ละแม"]
     screenshot(page, "01-profile-suggestions")
+
+
+def test_a_finished_course_asks_for_the_profile_its_certificate_prints(phone, screenshot):
+    course = build_course(modules=1, lessons=1, questions=0)
+    user = UserFactory(first_name="ธัญญ์ชนก", last_name="ณ ระนอง")
+    Enrolment.objects.create(user=user, course=course, completed_at=timezone.now())
+    log_in(phone, user)
+    page = phone
+    page.goto("/learn/")
+    assert page.get_by_text("อีกขั้นเดียวก็ได้เกียรติบัตร").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "01-my-learning-profile-needed")
+    page.get_by_role("link", name="กรอกข้อมูลเพื่อรับเกียรติบัตร").click()
+    page.wait_for_url("**/accounts/profile/?next=/learn/")
+    assert page.get_by_role("heading", name="กรอกข้อมูลสำหรับเกียรติบัตร").is_visible()
