@@ -17,10 +17,13 @@ class CertificatesConfig(AppConfig):
         from certificates.personal_data import certificates_section
         from certificates.previews import preview_response
         from courses.personal_data_registry import register_section
-        from courses.signals import course_completed
+        from courses.signals import course_completed, learner_profile_changed
 
         course_completed.connect(
             receivers.issue_on_course_completion, dispatch_uid="certificates.issue_on_completion"
+        )
+        learner_profile_changed.connect(
+            receivers.issue_waiting_for_profile, dispatch_uid="certificates.issue_waiting_for_profile"
         )
         pre_delete.connect(
             receivers.withdraw_on_account_deletion,

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from courses.learners import get_learner_profile
+from courses.learners import LearnerProfile, get_learner_profile
 
 
-def holder_snapshot(user) -> dict:
+def holder_snapshot(user, profile: LearnerProfile | None = None) -> dict:
     """The holder's name and place as a certificate prints and stores them: the
-    fields of `CertificateVersion` they go into."""
-    profile = get_learner_profile(user)
+    fields of `CertificateVersion` they go into (from `profile` when the caller
+    has it already)."""
+    profile = profile if profile is not None else get_learner_profile(user)
     holder = {"holder_name": profile.name, "holder_name_en": profile.name_en}
     if profile.address is not None:
         address = profile.address

@@ -39,6 +39,7 @@ from certificates.rendering import (
     render_pdf,
     thai_long_date,
 )
+from courses.learners import get_learner_profile, incomplete_learners
 from courses.models import Enrolment
 from courses.thai_dates import buddhist_year
 
@@ -59,6 +60,12 @@ def sweep_after() -> timedelta:
 
 class NotEligible(Exception):
     """The volunteer has not completed the course."""
+
+
+class ProfileIncomplete(NotEligible):
+    """The course is completed but the learner's profile is not complete enough
+    for a certificate (`LearnerProfile.is_complete`): it is issued once the host
+    sends `courses.signals.learner_profile_changed`."""
 
 
 def content_for(version: CertificateVersion) -> CertificateContent:
@@ -109,7 +116,8 @@ def content_for(version: CertificateVersion) -> CertificateContent:
 def issue_certificate(user_id: int, course_id: int) -> Certificate:
     """The volunteer's certificate for a completed course, issued the first
     time and returned as it is every later time (a task delivered twice, two
-    workers at once, a re-pass). Raises NotEligible before completion."""
+    workers at once, a re-pass). Raises NotEligible before completion, and
+    ProfileIncomplete while the learner's profile lacks what a certificate prints."""
     existing = Certificate.objects.filter(user_id=user_id, course_id=course_id).first()
     if existing is not None:
         return existing
@@ -120,9 +128,12 @@ def issue_certificate(user_id: int, course_id: int) -> Certificate:
     )
     if enrolment is None:
         raise NotEligible(f"user {user_id} has not completed course {course_id}")
+    profile = get_learner_profile(enrolment.user)
+    if not profile.is_complete:
+        raise ProfileIncomplete(f"user {user_id} has to complete their profile first")
     # Images are copied outside the transaction: slow, and harmless to repeat.
     design = design_snapshot(CertificateSettings.load())
-    holder = holder_snapshot(enrolment.user)
+    holder = holder_snapshot(enrolment.user, profile)
     issued_on = timezone.localdate(enrolment.completed_at)
     year_be = buddhist_year(issued_on)
     for _attempt in range(3):
@@ -351,15 +362,22 @@ def queue_issue(user_id: int, course_id: int) -> None:
 # -- The sweep ----------------------------------------------------------------
 
 
-def completions_without_certificate(older_than: timedelta | None = None):
-    """Completed enrolments that should have produced a certificate by now."""
+def completions_without_certificate(
+    older_than: timedelta | None = None, *, waiting_for_profile: bool = False
+):
+    """Completed enrolments that should have produced a certificate by now.
+    Those of learners the host names as having an incomplete profile
+    (COURSES_INCOMPLETE_LEARNERS) wait for it, so a sweep does not resend them
+    each time; `waiting_for_profile` includes them."""
     older_than = sweep_after() if older_than is None else older_than
     has_certificate = Certificate.objects.filter(user=OuterRef("user"), course=OuterRef("course"))
-    return (
-        Enrolment.objects.filter(completed_at__lt=timezone.now() - older_than)
-        .filter(~Exists(has_certificate))
-        .order_by("completed_at")
+    completions = Enrolment.objects.filter(completed_at__lt=timezone.now() - older_than).filter(
+        ~Exists(has_certificate)
     )
+    incomplete = None if waiting_for_profile else incomplete_learners()
+    if incomplete is not None:
+        completions = completions.exclude(user__in=incomplete)
+    return completions.order_by("completed_at")
 
 
 def versions_missing_pdf(older_than: timedelta | None = None):

@@ -27,6 +27,9 @@ def issue_certificate(self, user_id: int, course_id: int) -> int | None:
     """Issue (once) and render the certificate of a completed course."""
     try:
         certificate = lifecycle.issue_certificate(user_id, course_id)
+    except lifecycle.ProfileIncomplete:
+        logger.info("Certificate of user %s for course %s waits for their profile", user_id, course_id)
+        return None
     except lifecycle.NotEligible:
         logger.warning("No certificate: user %s has not completed course %s", user_id, course_id)
         return None

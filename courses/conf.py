@@ -98,6 +98,14 @@ def learner_profile_path() -> str | None:
     return _read("COURSES_LEARNER_PROFILE", None)
 
 
+def incomplete_learners_path() -> str | None:
+    """The dotted path of the host's ``() -> QuerySet`` of the users whose learner
+    profile is not complete (``is_complete`` False), so that the certificates' sweep
+    leaves their completed courses waiting in one query instead of asking each
+    profile every minute. None: the sweep sends them and each task finds out."""
+    return _read("COURSES_INCOMPLETE_LEARNERS", None)
+
+
 def sqlite_thai_tokenizer() -> bool:
     """On SQLite, rebuild Wagtail's search table after each migrate so that Thai
     vowel and tone marks stay inside words (courses/search/sqlite_fts.py). Off by

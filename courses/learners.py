@@ -66,3 +66,11 @@ def learner_profile_callable() -> Callable:
 
 def get_learner_profile(user) -> LearnerProfile:
     return learner_profile_callable()(user)
+
+
+def incomplete_learners():
+    """The host's users whose profile is not complete (COURSES_INCOMPLETE_LEARNERS:
+    a callable returning a queryset of users or their primary keys), or None when
+    the host names none."""
+    path = conf.incomplete_learners_path()
+    return _callable(path)() if path else None

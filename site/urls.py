@@ -31,6 +31,7 @@ urlpatterns = [
     path("learn/invitations/", include("npv_site.cohorts.invitation_urls")),
     path("learn/", include("courses.urls")),
     path("claim/", include("npv_site.cohorts.urls")),
+    path("places/", include("npv_site.cohorts.place_urls")),
     path("certificates/", include("certificates.urls")),
 ]
 

@@ -17,10 +17,16 @@ from tests.factories import UserFactory, VolunteerProfileFactory
 User = get_user_model()
 
 GOOD_SIGNUP = {
+    "first_name": "นงนุช",
+    "last_name": "ศรีสุข",
     "username": "nongnuch",
     "email": "",
     "password1": "Village-2562-net",
     "password2": "Village-2562-net",
+    "consent": "on",
+}
+# What the profile page asks when a certificate needs it.
+GOOD_PROFILE = {
     "title": "นางสาว",
     "title_other": "",
     "first_name": "นงนุช",
@@ -37,13 +43,19 @@ GOOD_SIGNUP = {
 
 
 @pytest.mark.django_db
-def test_signup_with_good_profile_creates_volunteer_with_consent(client):
+def test_signup_creates_the_account_with_its_thai_name_and_the_profile_comes_later(client):
     response = client.post(reverse("account_signup"), GOOD_SIGNUP)
     assert response.status_code == 302
-    profile = VolunteerProfile.objects.get(user__username="nongnuch")
+    user = User.objects.get(username="nongnuch")
+    assert (user.first_name, user.last_name) == ("นงนุช", "ศรีสุข")
+    assert not VolunteerProfile.objects.exists()
+    # The consent given at sign-up is recorded with the profile, at its moment.
+    response = client.post(reverse("accounts_profile"), {**GOOD_PROFILE, "consent": ""})
+    assert response.status_code == 302
+    profile = VolunteerProfile.objects.get(user=user)
     assert profile.full_name == "นางสาวนงนุช ศรีสุข"
     assert profile.phone == "0812345678"
-    assert profile.consented_at is not None
+    assert abs((profile.consented_at - user.date_joined).total_seconds()) < 5
     assert profile.privacy_notice_version
 
 
@@ -90,12 +102,9 @@ def test_signup_does_not_look_for_codes_of_a_user_just_created(client):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("phone", "12345", "เบอร์โทรศัพท์ไม่ถูกต้อง"),
         ("first_name", "Nongnuch", "กรุณากรอกชื่อเป็นภาษาไทย"),
-        ("province", "Atlantis", "เลือกตัวเลือกที่ถูกต้อง"),
-        ("village_no", "120", "น้อยกว่าหรือเท่ากับ 99"),
+        ("last_name", "", "กรุณากรอกนามสกุล"),
         ("consent", "", "ต้องยินยอมตามประกาศความเป็นส่วนตัว"),
-        ("title", "other", "กรุณาระบุคำนำหน้าชื่อ"),
     ],
 )
 @pytest.mark.django_db
@@ -105,6 +114,27 @@ def test_signup_with_bad_input_shows_thai_message_and_creates_nothing(client, fi
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not User.objects.filter(username="nongnuch").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("phone", "12345", "เบอร์โทรศัพท์ไม่ถูกต้อง"),
+        ("first_name", "Nongnuch", "กรุณากรอกชื่อเป็นภาษาไทย"),
+        ("province", "Atlantis", "เลือกตัวเลือกที่ถูกต้อง"),
+        ("village_no", "120", "น้อยกว่าหรือเท่ากับ 99"),
+        ("consent", "", "ต้องยินยอมตามประกาศความเป็นส่วนตัว"),
+        ("title", "other", "กรุณาระบุคำนำหน้าชื่อ"),
+    ],
+)
+@pytest.mark.django_db
+def test_completing_the_profile_with_bad_input_shows_thai_message_and_creates_nothing(
+    client, field, value, message
+):
+    client.force_login(UserFactory())
+    response = client.post(reverse("accounts_profile"), {**GOOD_PROFILE, field: value})
+    assert response.status_code == 200
+    assert message in response.content.decode()
     assert not VolunteerProfile.objects.exists()
 
 
@@ -139,16 +169,18 @@ def test_a_plus_is_only_the_thai_country_code():
 
 
 @pytest.mark.django_db
-def test_signup_refuses_a_phone_typed_with_a_letter_and_creates_nothing(client):
-    response = client.post(reverse("account_signup"), {**GOOD_SIGNUP, "phone": "081-234-567l"})
+def test_the_profile_refuses_a_phone_typed_with_a_letter_and_creates_nothing(client):
+    client.force_login(UserFactory())
+    response = client.post(reverse("accounts_profile"), {**GOOD_PROFILE, "phone": "081-234-567l"})
     assert response.status_code == 200
     assert "เบอร์โทรศัพท์ไม่ถูกต้อง มี “l” ซึ่งไม่ใช่ตัวเลข" in response.content.decode()
-    assert not User.objects.filter(username="nongnuch").exists()
+    assert not VolunteerProfile.objects.exists()
 
 
 @pytest.mark.django_db
-def test_signup_reads_thai_digits_in_the_phone(client):
-    response = client.post(reverse("account_signup"), {**GOOD_SIGNUP, "phone": "๐๘๑-๒๓๔-๕๖๗๘"})
+def test_the_profile_reads_thai_digits_in_the_phone(client):
+    client.force_login(UserFactory())
+    response = client.post(reverse("accounts_profile"), {**GOOD_PROFILE, "phone": "๐๘๑-๒๓๔-๕๖๗๘"})
     assert response.status_code == 302
     assert VolunteerProfile.objects.get().phone == "0812345678"
 
@@ -159,14 +191,14 @@ INVISIBLE = ["\u200b", "\u200c", "\u200d", "\ufeff", "\u2060", "\u200e", "\u200f
 @pytest.mark.parametrize("mark", INVISIBLE, ids=[f"U+{ord(m):04X}" for m in INVISIBLE])
 @pytest.mark.django_db
 def test_signup_takes_a_thai_name_with_invisible_characters_and_stores_it_without(client, mark):
-    data = {**GOOD_SIGNUP, "first_name": f"นง{mark}นุช", "last_name": f"{mark}ศรีสุข",
-            "village_name": f"บ้าน{mark}บางริ้น"}
+    data = {**GOOD_SIGNUP, "first_name": f"นง{mark}นุช", "last_name": f"{mark}ศรีสุข"}
     response = client.post(reverse("account_signup"), data)
     assert response.status_code == 302, response.content.decode()
-    profile = VolunteerProfile.objects.get()
-    assert (profile.first_name, profile.last_name, profile.village_name) == (
-        "นงนุช", "ศรีสุข", "บ้านบางริ้น"
-    )
+    user = User.objects.get(username="nongnuch")
+    assert (user.first_name, user.last_name) == ("นงนุช", "ศรีสุข")
+    data = {**GOOD_PROFILE, "village_name": f"บ้าน{mark}บางริ้น"}
+    assert client.post(reverse("accounts_profile"), data).status_code == 302
+    assert VolunteerProfile.objects.get().village_name == "บ้านบางริ้น"
 
 
 @pytest.mark.django_db

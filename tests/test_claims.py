@@ -69,7 +69,7 @@ def test_the_claim_page_greets_the_volunteer_by_name_and_village(client, claim):
 def test_claiming_sets_login_and_consent_and_logs_the_volunteer_in(client, claim, course):
     response = client.post(f"/claim/{claim.code}/", claim_form())
 
-    assert response.status_code == 302 and response["Location"] == "/learn/"
+    assert response.status_code == 302 and response["Location"] == "/accounts/welcome/"
     user = claim.user
     user.refresh_from_db()
     assert user.username == "narumon62"
@@ -440,7 +440,7 @@ def test_the_claim_page_fits_a_360_px_phone(live_server, tmp_path):
             page.fill("#id_password2", "lamae-wifi-2562")
             page.check("#id_consent")
             page.click("button[type=submit]")
-            page.wait_for_url(f"{live_server.url}/learn/")
+            page.wait_for_url(f"{live_server.url}/accounts/welcome/")
             assert page.get_by_text(course.title).first.is_visible()
             browser.close()
     except Exception as error:  # no browser on this machine
@@ -544,7 +544,7 @@ def test_through_nginx_and_gunicorn_a_room_of_311_is_never_refused(production_cl
             assert status == 404 and "ไม่พบรหัสนี้" in page
         if n % 30 == 0:
             status, headers, _ = browser.claim(claim.code, claim_form_of(claim, f"room-{n}"))
-            assert status == 302 and headers["Location"] == "/learn/", (n, status)
+            assert status == 302 and headers["Location"] == "/accounts/welcome/", (n, status)
             claimed += 1
         else:
             status, _, page = browser.request("GET", f"/claim/{claim.code}/")

@@ -110,10 +110,10 @@ def test_login_page_in_english(english):
 def test_signup_page_in_english(english):
     page = visible(english.get("/accounts/signup/"))
     assert "<h1>Sign up</h1>" in page
-    assert "Fill in your details as they appear on your ID card." in page
-    for label in ("First name (in Thai)", "Phone number", "Village No.", "Sub-district"):
+    assert "Write your name as on your ID card: it is printed on your certificate." in page
+    for label in ("First name (in Thai)", "Last name (in Thai)", "You log in with it next time"):
         assert label in page
-    for label in ("ชื่อ (ภาษาไทย)", "เบอร์โทรศัพท์", "หมู่ที่", "ตำบล/แขวง", "สมัครเรียน"):
+    for label in ("ชื่อ (ภาษาไทย)", "นามสกุล (ภาษาไทย)", "ใช้เข้าสู่ระบบครั้งต่อไป", "สมัครเรียน"):
         assert label not in page
 
 

@@ -160,6 +160,8 @@ PROJECT_ROWS = [
     same("GET", "/claim/", 200),
     same("GET", "/claim/{claim_code}/", 200),
     same("GET", "/claim/000000000000/", 404),
+    # The village register's place names (site/cohorts/place_urls.py): public, as the register is.
+    same("GET", "/places/?province=ชุมพร", 200),
     # Certificates (certificates/urls.py)
     same("GET", "/certificates/verify/", 200),
     same("GET", "/certificates/verify/{certificate_a}/", 200),
@@ -168,6 +170,7 @@ PROJECT_ROWS = [
     row("GET", "/certificates/download/{certificate_a}/", 403, 200, 404, 200, 404, 200),
     row("GET", "/certificates/download/AAAA-AAAA-AAAA-AAAA/", 403, 404, 404, 404, 404, 404),
     # Accounts (site/accounts/urls.py): each acts on the signed-in user only.
+    row("GET", "/accounts/welcome/", LOGIN, 200, 200, 200, 200, 200),
     row("GET", "/accounts/profile/", LOGIN, 200, 200, 200, 200, 200),
     row("GET", "/accounts/profile/data/", LOGIN, 200, 200, 200, 200, 200),
     row("GET", "/accounts/delete/", LOGIN, 200, 200, 200, 200, 200),

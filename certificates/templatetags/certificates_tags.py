@@ -4,6 +4,7 @@ cards), so that those apps never import this one."""
 from django import template
 
 from certificates.access import certificates_of
+from courses.learners import get_learner_profile
 
 register = template.Library()
 
@@ -32,3 +33,18 @@ def my_certificates(context):
 def certificate_for_course(context, course):
     """The signed-in volunteer's certificate for `course`, or None."""
     return _certificates(context)[1].get(getattr(course, "pk", course))
+
+
+@register.simple_tag(takes_context=True)
+def profile_to_complete(context):
+    """The signed-in learner's profile (courses.learners.LearnerProfile) when it
+    lacks what a certificate prints, so that the page can send them to
+    `complete_url`; None when it is complete. Asked once per request."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    if not hasattr(request, "_npv_profile_to_complete"):
+        profile = get_learner_profile(user)
+        request._npv_profile_to_complete = None if profile.is_complete else profile
+    return request._npv_profile_to_complete

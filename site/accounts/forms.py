@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
@@ -5,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from npv_site.accounts.models import PRIVACY_NOTICE_VERSION, NameTitle, VolunteerProfile
 from npv_site.accounts.reset_codes import normalise_code
+from npv_site.accounts.validators import validate_thai_name
+from npv_site.input_rules import remove_invisible
 
 PROFILE_FIELDS = [
     "title",
@@ -27,13 +31,32 @@ def _check_title(cleaned_data, add_error):
 
 
 class ProfileForm(forms.ModelForm):
+    """The volunteer's profile, edited, or created the first time (an account
+    from the short sign-up has none): then with the PDPA consent, unless the
+    sign-up in this session gave it already (`signup_consent`)."""
+
     class Meta:
         model = VolunteerProfile
         fields = [*PROFILE_FIELDS, "findable_by_trainers"]
         widgets = {
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
             "village_no": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            # Suggestions from the village register (static/js/place-suggestions.js).
+            "district": forms.TextInput(attrs={"list": "district-suggestions", "autocomplete": "off"}),
+            "subdistrict": forms.TextInput(
+                attrs={"list": "subdistrict-suggestions", "autocomplete": "off"}
+            ),
         }
+
+    def __init__(self, *args, signup_consent: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.creating = self.instance.pk is None
+        self.signup_consent = signup_consent
+        if self.creating and signup_consent is None:
+            self.fields["consent"] = forms.BooleanField(
+                label=_("ข้าพเจ้าได้อ่านและยินยอมตามประกาศความเป็นส่วนตัว"),
+                error_messages={"required": _("ต้องยินยอมตามประกาศความเป็นส่วนตัวจึงจะบันทึกได้")},
+            )
 
     def clean(self):
         cleaned_data = super().clean()
@@ -42,6 +65,14 @@ class ProfileForm(forms.ModelForm):
 
     def save(self, commit=True):
         profile = super().save(commit=False)
+        if self.creating:
+            consent = self.signup_consent
+            profile.consented_at = (
+                datetime.fromisoformat(consent["at"]) if consent else timezone.now()
+            )
+            profile.privacy_notice_version = (
+                consent["version"] if consent else PRIVACY_NOTICE_VERSION
+            )
         # When the consent was given is recorded; withdrawing it clears it.
         if not profile.findable_by_trainers:
             profile.findable_consented_at = None
@@ -52,48 +83,67 @@ class ProfileForm(forms.ModelForm):
         return profile
 
 
-class VolunteerSignupForm(forms.Form):
-    """Extra fields for allauth's sign-up form: the profile and PDPA consent."""
+SIGNUP_CONSENT_KEY = "npv_signup_consent"
 
+
+def _clean_thai_name(value: str) -> str:
+    value = remove_invisible(value).strip()
+    validate_thai_name(value)
+    return value
+
+
+class VolunteerSignupForm(forms.Form):
+    """What allauth's sign-up form adds: the Thai name and PDPA consent, no more.
+    Title, phone and village are asked when a certificate needs them (the
+    profile page, through the learner profile's `is_complete`)."""
+
+    # allauth puts its own fields (user name, e-mail, passwords) in this order.
+    field_order = ["first_name", "last_name", "username", "email", "password1", "password2", "consent"]
+
+    first_name = forms.CharField(
+        label=_("ชื่อ (ภาษาไทย)"),
+        max_length=100,
+        error_messages={"required": _("กรุณากรอกชื่อ")},
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("นามสกุล (ภาษาไทย)"),
+        max_length=100,
+        error_messages={"required": _("กรุณากรอกนามสกุล")},
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
     consent = forms.BooleanField(
         label=_("ข้าพเจ้าได้อ่านและยินยอมตามประกาศความเป็นส่วนตัว"),
         error_messages={"required": _("ต้องยินยอมตามประกาศความเป็นส่วนตัวจึงจะสมัครได้")},
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        profile_fields = forms.fields_for_model(
-            VolunteerProfile, fields=PROFILE_FIELDS, widgets=ProfileForm.Meta.widgets
-        )
-        for name, field in profile_fields.items():
-            self.fields[name] = field
-        # Put the consent box last, after the profile.
-        self.fields["consent"] = self.fields.pop("consent")
+    def clean_first_name(self):
+        return _clean_thai_name(self.cleaned_data["first_name"])
 
-    def clean(self):
-        cleaned_data = super().clean()
-        _check_title(cleaned_data, self.add_error)
-        profile = VolunteerProfile(**{f: cleaned_data.get(f) for f in PROFILE_FIELDS})
-        try:
-            profile.full_clean(exclude=["user", "consented_at", "privacy_notice_version"])
-        except forms.ValidationError as error:
-            for field, messages in error.message_dict.items():
-                if field in self.fields and field not in self.errors:
-                    for message in messages:
-                        self.add_error(field, message)
-        else:
-            # What the model's cleaning made of them (invisible characters
-            # removed), so the profile saved is the one that was checked.
-            cleaned_data.update({f: getattr(profile, f) for f in PROFILE_FIELDS})
-        return cleaned_data
+    def clean_last_name(self):
+        return _clean_thai_name(self.cleaned_data["last_name"])
+
+    def _post_clean(self):
+        super()._post_clean()
+        # Passwords that are not what is wrong are sent back, so that a taken
+        # user name does not cost typing both again. The page is never cached
+        # (allauth's sign-up view is never_cache: no-store), so the browser
+        # keeps them no longer than the typed ones; a password with an error
+        # comes back empty, as Django's PasswordInput does by default.
+        if not (self.has_error("password1") or self.has_error("password2")):
+            for name in ("password1", "password2"):
+                if name in self.fields:
+                    self.fields[name].widget.render_value = True
 
     def signup(self, request, user):
-        VolunteerProfile.objects.create(
-            user=user,
-            consented_at=timezone.now(),
-            privacy_notice_version=PRIVACY_NOTICE_VERSION,
-            **{f: self.cleaned_data[f] for f in PROFILE_FIELDS},
-        )
+        # allauth's adapter has stored the names on the user. The consent is
+        # kept for the profile, which the volunteer completes later on the
+        # profile page: it is recorded there with the moment given here.
+        request.session[SIGNUP_CONSENT_KEY] = {
+            "user": user.pk,
+            "at": timezone.now().isoformat(),
+            "version": PRIVACY_NOTICE_VERSION,
+        }
 
 
 class DeleteAccountForm(forms.Form):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from certificates.rendering import place_line
@@ -35,3 +36,9 @@ def volunteer_learner_profile(user) -> LearnerProfile:
         is_complete=True,
         complete_url=reverse("accounts_profile"),
     )
+
+
+def volunteers_without_profile():
+    """COURSES_INCOMPLETE_LEARNERS: the accounts whose learner profile above is
+    not complete, for the certificates' sweep to leave waiting."""
+    return get_user_model().objects.filter(volunteer_profile__isnull=True)

@@ -3,6 +3,7 @@ from django.urls import path
 from npv_site.accounts import reset_code_views, views
 
 urlpatterns = [
+    path("welcome/", views.welcome, name="accounts_welcome"),
     path("profile/", views.profile, name="accounts_profile"),
     path("profile/data/", views.download_my_data, name="accounts_download_data"),
     path("delete/", views.delete_account, name="accounts_delete"),

@@ -6,28 +6,90 @@ from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from courses.models import CoursePage
 from courses.personal_data_registry import collect_personal_data
+from courses.progress import courses_progress, learning_overview
 from courses.shortcuts import render as courses_render
-from npv_site.accounts.forms import DeleteAccountForm, ProfileForm
+from courses.signals import learner_profile_changed
+from npv_site.accounts.forms import SIGNUP_CONSENT_KEY, DeleteAccountForm, ProfileForm
 from npv_site.accounts.models import VolunteerProfile
+
+
+def _signup_consent(request) -> dict | None:
+    consent = request.session.get(SIGNUP_CONSENT_KEY)
+    return consent if consent and consent.get("user") == request.user.pk else None
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
+        return target
+    return ""
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
     instance = VolunteerProfile.objects.filter(user=request.user).first()
-    form = ProfileForm(request.POST or None, instance=instance)
+    initial = {}
+    if instance is None:
+        # The short sign-up asked the name: the volunteer confirms it here.
+        initial = {"first_name": request.user.first_name, "last_name": request.user.last_name}
+    form = ProfileForm(
+        request.POST or None,
+        instance=instance,
+        initial=initial,
+        signup_consent=_signup_consent(request) if instance is None else None,
+    )
     if request.method == "POST" and form.is_valid():
+        created = form.creating
         profile = form.save(commit=False)
         profile.user = request.user
         profile.save()
-        messages.success(request, _("บันทึกข้อมูลส่วนตัวแล้ว"))
-        return redirect("accounts_profile")
-    return render(request, "accounts/profile.html", {"form": form})
+        user = request.user
+        if (user.first_name, user.last_name) != (profile.first_name, profile.last_name):
+            user.first_name, user.last_name = profile.first_name, profile.last_name
+            user.save(update_fields=["first_name", "last_name"])
+        request.session.pop(SIGNUP_CONSENT_KEY, None)
+        # A certificate that waited for this profile is issued now.
+        learner_profile_changed.send(sender=VolunteerProfile, user_id=user.pk)
+        if created:
+            messages.success(
+                request,
+                _("บันทึกข้อมูลแล้ว ถ้าคุณเรียนจบหลักสูตรแล้ว ระบบกำลังจัดทำเกียรติบัตรให้"),
+            )
+        else:
+            messages.success(request, _("บันทึกข้อมูลส่วนตัวแล้ว"))
+        return redirect(_safe_next(request) or "accounts_profile")
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "creating": form.creating, "next": _safe_next(request)},
+    )
+
+
+@login_required
+def welcome(request):
+    """Where sign-up and a claimed account land: what to do next, and the first
+    lesson of each course one tap away (the tap enrols, see the template)."""
+    overview = learning_overview(request.user)
+    if not overview:
+        overview = courses_progress(request.user, list(CoursePage.objects.live().order_by("path")))
+    return render(
+        request,
+        "accounts/welcome.html",
+        {
+            "course_progress": overview,
+            "profile_missing": not VolunteerProfile.objects.filter(user=request.user).exists(),
+        },
+    )
 
 
 @login_required

@@ -178,10 +178,13 @@ LOGIN_URL = "account_login"
 # A course page's signup link (the plugins read it, courses/conf.py).
 COURSES_SIGNUP_URL = "account_signup"
 LOGIN_REDIRECT_URL = "courses:my_learning"
+# After sign-up: what to do next and the first lesson in one tap.
+ACCOUNT_SIGNUP_REDIRECT_URL = "accounts_welcome"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SIGNUP_FORM_CLASS = "npv_site.accounts.forms.VolunteerSignupForm"
+ACCOUNT_FORMS = {"signup": "npv_site.accounts.signup.SignupPage"}
 ACCOUNT_ADAPTER = "npv_site.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
@@ -294,6 +297,8 @@ CELERY_BEAT_SCHEDULE = {
 # above CELERY_TASK_TIME_LIMIT: a render claim younger than it is a render still running.
 # The name and village a certificate prints come from the volunteer profile.
 COURSES_LEARNER_PROFILE = "npv_site.accounts.learner_profile.volunteer_learner_profile"
+# An account from the short sign-up has no profile yet: its certificate waits for it.
+COURSES_INCOMPLETE_LEARNERS = "npv_site.accounts.learner_profile.volunteers_without_profile"
 COURSES_GRADING_RESEND_AFTER_SECONDS = env.int("GRADING_RESEND_AFTER_SECONDS", default=120)
 COURSES_QUIZ_GRACE_SECONDS = env.int("QUIZ_GRACE_SECONDS", default=30)
 CERTIFICATES_SWEEP_AFTER_SECONDS = env.int("CERTIFICATE_SWEEP_AFTER_SECONDS", default=120)

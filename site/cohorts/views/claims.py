@@ -133,7 +133,9 @@ def _claim_account(request, code):
             _("รับบัญชีเรียบร้อยแล้ว ครั้งต่อไปเข้าสู่ระบบด้วยชื่อผู้ใช้ %(username)s")
             % {"username": user.get_username()},
         )
-        return redirect("courses:my_learning")
+        # The cohort's courses are the account's already: the welcome page
+        # opens the first lesson in one tap, as after a sign-up.
+        return redirect("accounts_welcome")
     return render(
         request,
         "cohorts/claim_account.html",
