@@ -19,6 +19,7 @@ def test_the_download_has_every_installed_apps_section():
         "cohort_invitations",
         "certificates",
         "profile",
+        "privacy_consents",
         "password_reset_codes",
     ]
     assert data["account"]["username"] == user.username

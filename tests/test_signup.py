@@ -14,7 +14,7 @@ from django.urls import reverse
 from certificates import lifecycle, tasks
 from certificates.models import Certificate
 from courses.models import Enrolment, LessonPage, ModulePage
-from npv_site.accounts.models import VolunteerProfile
+from npv_site.accounts.models import PRIVACY_NOTICE_VERSION, PrivacyConsent, VolunteerProfile
 from npv_site.cohorts.importing import import_roster
 from npv_site.cohorts.invitations import accept_invitation, invite
 from npv_site.cohorts.models import ClaimCode, Village
@@ -193,6 +193,40 @@ def test_after_signup_the_profile_page_does_not_ask_the_consent_again(client):
     page = client.get(reverse("accounts_profile")).content.decode()
     assert 'name="consent"' not in page
     assert 'name="first_name" value="นงนุช"' in page
+
+
+def test_the_signup_consent_is_recorded_and_serves_a_profile_completed_on_another_phone(
+    client, django_user_model
+):
+    client.post(reverse("account_signup"), GOOD_SIGNUP)
+    user = django_user_model.objects.get(username=GOOD_SIGNUP["username"])
+    consent = PrivacyConsent.objects.get(user=user)
+    assert consent.notice_version == PRIVACY_NOTICE_VERSION
+
+    # Another phone, days later: a new session, and the consent is not asked again.
+    client.logout()
+    client.force_login(user)
+    assert 'name="consent"' not in client.get(reverse("accounts_profile")).content.decode()
+    assert client.post(reverse("accounts_profile"), GOOD_PROFILE).status_code == 302
+    profile = VolunteerProfile.objects.get(user=user)
+    assert profile.consented_at == consent.given_at
+    assert profile.privacy_notice_version == PRIVACY_NOTICE_VERSION
+
+    download = client.get(reverse("accounts_download_data")).json()
+    assert download["privacy_consents"] == [
+        {"given_at": consent.given_at.isoformat(), "notice_version": PRIVACY_NOTICE_VERSION}
+    ]
+
+
+def test_a_consent_to_an_older_notice_is_asked_again(client):
+    user = UserFactory()
+    PrivacyConsent.objects.create(user=user, notice_version="2020-01")
+    client.force_login(user)
+    assert 'name="consent"' in client.get(reverse("accounts_profile")).content.decode()
+    response = client.post(reverse("accounts_profile"), {**GOOD_PROFILE, "consent": "on"})
+    assert response.status_code == 302
+    versions = set(PrivacyConsent.objects.filter(user=user).values_list("notice_version", flat=True))
+    assert versions == {"2020-01", PRIVACY_NOTICE_VERSION}
 
 
 def test_the_profile_page_goes_back_where_it_was_sent_from_and_nowhere_else(client):

@@ -12,9 +12,14 @@ class AccountsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from courses.personal_data_registry import register_section
-        from npv_site.accounts.personal_data import profile_section, reset_codes_section
+        from npv_site.accounts.personal_data import (
+            consents_section,
+            profile_section,
+            reset_codes_section,
+        )
 
         register_section("profile", profile_section)
+        register_section("privacy_consents", consents_section)
         register_section("password_reset_codes", reset_codes_section)
         post_save.connect(
             _password_may_have_changed,

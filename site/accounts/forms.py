@@ -1,11 +1,15 @@
-from datetime import datetime
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from npv_site.accounts.models import PRIVACY_NOTICE_VERSION, NameTitle, VolunteerProfile
+from npv_site.accounts.models import (
+    PRIVACY_NOTICE_VERSION,
+    NameTitle,
+    PrivacyConsent,
+    VolunteerProfile,
+)
 from npv_site.accounts.reset_codes import normalise_code
 from npv_site.accounts.validators import validate_thai_name
 from npv_site.input_rules import remove_invisible
@@ -33,7 +37,8 @@ def _check_title(cleaned_data, add_error):
 class ProfileForm(forms.ModelForm):
     """The volunteer's profile, edited, or created the first time (an account
     from the short sign-up has none): then with the PDPA consent, unless the
-    sign-up in this session gave it already (`signup_consent`)."""
+    account has given it already (`consent`, a PrivacyConsent of the notice
+    in force, recorded by the sign-up)."""
 
     class Meta:
         model = VolunteerProfile
@@ -48,11 +53,11 @@ class ProfileForm(forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args, signup_consent: dict | None = None, **kwargs):
+    def __init__(self, *args, consent: PrivacyConsent | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.creating = self.instance.pk is None
-        self.signup_consent = signup_consent
-        if self.creating and signup_consent is None:
+        self.consent = consent
+        if self.creating and consent is None:
             self.fields["consent"] = forms.BooleanField(
                 label=_("ข้าพเจ้าได้อ่านและยินยอมตามประกาศความเป็นส่วนตัว"),
                 error_messages={"required": _("ต้องยินยอมตามประกาศความเป็นส่วนตัวจึงจะบันทึกได้")},
@@ -66,12 +71,10 @@ class ProfileForm(forms.ModelForm):
     def save(self, commit=True):
         profile = super().save(commit=False)
         if self.creating:
-            consent = self.signup_consent
-            profile.consented_at = (
-                datetime.fromisoformat(consent["at"]) if consent else timezone.now()
-            )
+            consent = self.consent
+            profile.consented_at = consent.given_at if consent else timezone.now()
             profile.privacy_notice_version = (
-                consent["version"] if consent else PRIVACY_NOTICE_VERSION
+                consent.notice_version if consent else PRIVACY_NOTICE_VERSION
             )
         # When the consent was given is recorded; withdrawing it clears it.
         if not profile.findable_by_trainers:
@@ -81,9 +84,6 @@ class ProfileForm(forms.ModelForm):
         if commit:
             profile.save()
         return profile
-
-
-SIGNUP_CONSENT_KEY = "npv_signup_consent"
 
 
 def _clean_thai_name(value: str) -> str:
@@ -137,13 +137,9 @@ class VolunteerSignupForm(forms.Form):
 
     def signup(self, request, user):
         # allauth's adapter has stored the names on the user. The consent is
-        # kept for the profile, which the volunteer completes later on the
-        # profile page: it is recorded there with the moment given here.
-        request.session[SIGNUP_CONSENT_KEY] = {
-            "user": user.pk,
-            "at": timezone.now().isoformat(),
-            "version": PRIVACY_NOTICE_VERSION,
-        }
+        # recorded now, with the notice's version; the profile, completed later
+        # (perhaps on another phone), copies it instead of asking again.
+        PrivacyConsent.objects.create(user=user, notice_version=PRIVACY_NOTICE_VERSION)
 
 
 class DeleteAccountForm(forms.Form):

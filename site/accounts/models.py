@@ -1,5 +1,7 @@
 """The volunteer's profile: what a Thai certificate and a trainer's report need."""
 
+from __future__ import annotations
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -94,6 +96,36 @@ class VolunteerProfile(models.Model):
     @property
     def village_label(self) -> str:
         return _("หมู่ที่ %(no)s %(name)s") % {"no": self.village_no, "name": self.village_name}
+
+
+class PrivacyConsent(models.Model):
+    """A consent to the privacy notice, kept from the moment it is given. The
+    short sign-up asks for it before any profile exists (the profile, with the
+    village a certificate needs, comes later, perhaps on another phone), so it
+    is recorded on its own, with the notice's version, and the profile copies it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="privacy_consents"
+    )
+    given_at = models.DateTimeField(_("ยินยอมเมื่อ"), default=timezone.now)
+    notice_version = models.CharField(_("ฉบับของประกาศ"), max_length=20)
+
+    class Meta:
+        verbose_name = _("ความยินยอมตามประกาศความเป็นส่วนตัว")
+        verbose_name_plural = _("ความยินยอมตามประกาศความเป็นส่วนตัว")
+        indexes = [models.Index(fields=["user", "given_at"])]
+
+    def __str__(self):
+        return f"{self.user} {self.notice_version} {self.given_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def current_for(cls, user) -> PrivacyConsent | None:
+        """The latest consent to the notice in force, or None (ask again)."""
+        return (
+            cls.objects.filter(user=user, notice_version=PRIVACY_NOTICE_VERSION)
+            .order_by("-given_at")
+            .first()
+        )
 
 
 class PasswordResetCode(models.Model):

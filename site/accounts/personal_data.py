@@ -22,6 +22,16 @@ def profile_section(user):
     return data
 
 
+def consents_section(user):
+    """Every consent to the privacy notice the account gave: when, to which version."""
+    from npv_site.accounts.models import PrivacyConsent
+
+    return [
+        {"given_at": consent.given_at.isoformat(), "notice_version": consent.notice_version}
+        for consent in PrivacyConsent.objects.filter(user=user).order_by("given_at")
+    ]
+
+
 def reset_codes_section(user):
     """The reset codes a trainer issued for the volunteer: when, by whom, until
     when, and when used (the code itself is not kept). Deleted with the account."""

@@ -16,13 +16,8 @@ from courses.personal_data_registry import collect_personal_data
 from courses.progress import courses_progress, learning_overview
 from courses.shortcuts import render as courses_render
 from courses.signals import learner_profile_changed
-from npv_site.accounts.forms import SIGNUP_CONSENT_KEY, DeleteAccountForm, ProfileForm
-from npv_site.accounts.models import VolunteerProfile
-
-
-def _signup_consent(request) -> dict | None:
-    consent = request.session.get(SIGNUP_CONSENT_KEY)
-    return consent if consent and consent.get("user") == request.user.pk else None
+from npv_site.accounts.forms import DeleteAccountForm, ProfileForm
+from npv_site.accounts.models import PrivacyConsent, VolunteerProfile
 
 
 def _safe_next(request) -> str:
@@ -46,18 +41,25 @@ def profile(request):
         request.POST or None,
         instance=instance,
         initial=initial,
-        signup_consent=_signup_consent(request) if instance is None else None,
+        consent=PrivacyConsent.current_for(request.user) if instance is None else None,
     )
     if request.method == "POST" and form.is_valid():
         created = form.creating
         profile = form.save(commit=False)
         profile.user = request.user
         profile.save()
+        if created and form.consent is None:
+            # Asked on this page (an account whose consent predates the notice
+            # in force): kept as the sign-up's is.
+            PrivacyConsent.objects.create(
+                user=request.user,
+                given_at=profile.consented_at,
+                notice_version=profile.privacy_notice_version,
+            )
         user = request.user
         if (user.first_name, user.last_name) != (profile.first_name, profile.last_name):
             user.first_name, user.last_name = profile.first_name, profile.last_name
             user.save(update_fields=["first_name", "last_name"])
-        request.session.pop(SIGNUP_CONSENT_KEY, None)
         # A certificate that waited for this profile is issued now.
         learner_profile_changed.send(sender=VolunteerProfile, user_id=user.pk)
         if created:
