@@ -19,7 +19,7 @@ from npv_site.cohorts import tasks
 from npv_site.cohorts.exports import (
     BANGKOK,
     build_xlsx,
-    csv_chunks,
+    export_csv,
     export_rows,
     zip_chunks,
 )
@@ -140,7 +140,7 @@ class CohortReportCsvView(CohortReportMixin, View):
         if self.outline is None:
             raise Http404
         response = StreamingHttpResponse(
-            csv_chunks(export_rows(self.cohort, self.outline, self.filters)),
+            export_csv(self.cohort, self.outline, self.filters),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = _attachment(self.export_file_name("csv"))
