@@ -431,6 +431,10 @@ class QuizOverview:
     passed: bool = False
     score: Decimal | None = None
     refusal: str | None = None
+    # Why another attempt may not start now (grading.StartRefusal), for pages
+    # that restate the rules: "no_attempts_left", or "waiting" until retry_at.
+    refusal_reason: str | None = None
+    retry_at: datetime | None = None
 
     @property
     def open_attempt(self) -> QuizAttempt | None:
@@ -449,6 +453,11 @@ class QuizOverview:
     @property
     def can_start(self) -> bool:
         return self.open_attempt is None and self.refusal is None
+
+    @property
+    def first_pass(self) -> QuizAttempt | None:
+        """The attempt that passed the module first, in time order."""
+        return min((a for a in self.attempts if a.passed), key=lambda a: a.number, default=None)
 
 
 def quiz_overview(user, module: ModulePage, *, now: datetime | None = None) -> QuizOverview:
@@ -477,4 +486,6 @@ def quiz_overview(user, module: ModulePage, *, now: datetime | None = None) -> Q
         refusal = _start_refusal(module, attempts, now)
         if refusal is not None:
             overview.refusal = refusal_message(refusal, module.max_attempts)
+            overview.refusal_reason = refusal.reason
+            overview.retry_at = refusal.retry_at
     return overview
