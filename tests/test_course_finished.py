@@ -152,3 +152,13 @@ def test_the_finished_page_takes_the_same_queries_however_many_modules(client):
         client.force_login(user)
         counts.append(queries(client, finished_url(course)))
     assert counts[0] == counts[1], counts
+
+
+def test_the_finished_page_and_its_certificate_block_in_english(client):
+    user, course = completed_enrolment()
+    client.force_login(user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(finished_url(course)).content.decode()
+    assert "Course finished" in html and "Modules passed" in html
+    assert "Your certificate is being made" in html and "Reload this page" in html
+    assert "กำลังจัดทำ" not in html
