@@ -29,7 +29,7 @@ from wagtail.models import Page
 
 from courses import attempts as quiz
 from courses import conf, grading
-from courses.models import Enrolment, LessonPage, ModulePage, QuizAttempt
+from courses.models import Enrolment, ModulePage, QuizAttempt
 from courses.models.pages import FeedbackLevel
 from courses.ratelimits import PER_USER, rate_limit
 from courses.shortcuts import render
@@ -264,14 +264,16 @@ def _course_of(module: ModulePage, finished_by=None) -> Page:
 def _next_module(module: ModulePage) -> dict | None:
     """The module after this one in its course, with the address to go on to:
     its first lesson, or the module itself when it has none. One query."""
+    # Wagtail's page table alone: a module's children are its lessons and a
+    # course's its modules, so no join to their own tables is needed.
     first_lesson = (
-        LessonPage.objects.live()
+        Page.objects.live()
         .filter(path__startswith=OuterRef("path"), depth=module.depth + 1)
         .order_by("path")
         .values("url_path")[:1]
     )
     row = (
-        ModulePage.objects.live()
+        Page.objects.live()
         .filter(
             path__startswith=module.path[: -module.steplen],
             depth=module.depth,
