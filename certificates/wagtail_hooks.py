@@ -25,3 +25,10 @@ def course_certificate_panel(request, course):
     return render_to_string(
         "certificates/includes/course_certificate.html", {"course": course}, request=request
     )
+
+
+@hooks.register("courses_course_finished_panels")
+def course_finished_certificate_panel(request, course):
+    return render_to_string(
+        "certificates/includes/course_finished.html", {"course": course}, request=request
+    )

@@ -450,6 +450,10 @@ class QuizOverview:
     refusal: str | None = None
     # Lessons to read before the quiz may start, when the course requires them.
     lessons_left: list = field(default_factory=list)
+    # Why another attempt may not start now (grading.StartRefusal), for pages
+    # that restate the rules: "no_attempts_left", or "waiting" until retry_at.
+    refusal_reason: str | None = None
+    retry_at: datetime | None = None
 
     @property
     def open_attempt(self) -> QuizAttempt | None:
@@ -468,6 +472,11 @@ class QuizOverview:
     @property
     def can_start(self) -> bool:
         return self.open_attempt is None and self.refusal is None and not self.lessons_left
+
+    @property
+    def first_pass(self) -> QuizAttempt | None:
+        """The attempt that passed the module first, in time order."""
+        return min((a for a in self.attempts if a.passed), key=lambda a: a.number, default=None)
 
 
 def quiz_overview(
@@ -512,4 +521,6 @@ def quiz_overview(
         refusal = _start_refusal(module, attempts, now)
         if refusal is not None:
             overview.refusal = refusal_message(refusal, module.max_attempts)
+            overview.refusal_reason = refusal.reason
+            overview.retry_at = refusal.retry_at
     return overview

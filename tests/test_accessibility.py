@@ -89,6 +89,7 @@ def test_every_kind_of_page_has_no_serious_or_critical_axe_violation_in_thai(
         "quiz": f"/learn/quiz/{open_attempt.pk}/",
         "result": f"/learn/quiz/{result.pk}/",
         "my learning": "/learn/",
+        "course finished": f"/learn/courses/{finished.pk}/finished/",
         "search": "/learn/search/?q=อุปกรณ์",
         "profile": "/accounts/profile/",
     }

@@ -10,6 +10,10 @@ none. A plain string is escaped, as Django escapes any text not marked safe.
 the learner's certificates).
 ``courses_completed_course_panels`` (request, course): on the card of a
 course the learner has completed (certificates: its download links).
+``courses_course_finished_panels`` (request, course): on the page a learner
+sees when they have finished a course, below what they passed (certificates:
+the certificate, its number, download and verification link, or that it is
+being made).
 
 So courses never include another app's templates: certificates add
 themselves from their own wagtail_hooks.py.
@@ -23,6 +27,7 @@ from wagtail import hooks
 MY_LEARNING_PANELS = "courses_my_learning_panels"
 MY_LEARNING_PANELS_BELOW = "courses_my_learning_panels_below"
 COMPLETED_COURSE_PANELS = "courses_completed_course_panels"
+COURSE_FINISHED_PANELS = "courses_course_finished_panels"
 
 register = template.Library()
 
@@ -45,3 +50,8 @@ def my_learning_panels_tag(context, place: str = "above") -> SafeString:
 @register.simple_tag(takes_context=True)
 def completed_course_panels(context, course) -> SafeString:
     return hook_panels(COMPLETED_COURSE_PANELS, context["request"], course)
+
+
+@register.simple_tag(takes_context=True)
+def course_finished_panels(context, course) -> SafeString:
+    return hook_panels(COURSE_FINISHED_PANELS, context["request"], course)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses.models import CoursePage, LessonPage
-from courses.progress import complete_lesson, enrol, learning_overview
+from courses.progress import complete_lesson, course_progress, enrol, learning_overview
 from courses.shortcuts import render
 
 
@@ -42,4 +42,20 @@ def mark_lesson_read(request, lesson_id: int):
 def my_learning(request):
     return render(
         request, "courses/my_learning.html", {"course_progress": learning_overview(request.user)}
+    )
+
+
+@login_required
+def course_finished(request, course_id: int):
+    """The course finished moment: what the learner passed and, through the
+    hook courses_course_finished_panels, what other apps give for it (the
+    certificate). Someone who has not finished the course is told so, with
+    the way back to it."""
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    progress = course_progress(request.user, course)
+    return render(
+        request,
+        "courses/course_finished.html",
+        {"course": course, "progress": progress},
+        status=200 if progress.completed else 403,
     )

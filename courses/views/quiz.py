@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db import connection
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -28,7 +29,7 @@ from wagtail.models import Page
 
 from courses import attempts as quiz
 from courses import conf, grading
-from courses.models import ModulePage, QuizAttempt
+from courses.models import Enrolment, ModulePage, QuizAttempt
 from courses.models.pages import FeedbackLevel
 from courses.ratelimits import PER_USER, rate_limit
 from courses.shortcuts import render
@@ -138,17 +139,27 @@ def attempt_page(request, attempt_id: int):
     # once: this attempt began with them read (or before the course asked for them),
     # and should one have been added since, "try again" is refused with the list.
     overview = quiz.quiz_overview(request.user, module, with_lessons_left=False)
+    # Whether the course is finished is asked only after a pass, in the query
+    # that finds the course; the next module only when it is not finished.
+    course = _course_of(module, request.user if overview.passed else None)
+    course_finished = overview.passed and course.finished
+    next_module = _next_module(module) if overview.passed and not course_finished else None
     return render(
         request,
         "courses/quiz/result.html",
         {
             **context,
             "overview": overview,
+            "pass_note": _pass_note(attempt, overview),
             # Without the request: Wagtail would look the request's site up in
             # the database only to choose between a relative and a full URL
             # (relative anyway on a single site, full and still right on several).
             "module_url": module.get_url(),
-            "course_url": _parent_url(module),
+            "course_url": course.get_url(),
+            "course_finished_url": (
+                reverse("courses:course_finished", args=[course.pk]) if course_finished else None
+            ),
+            "next_module": next_module,
             "feedback": _feedback(attempt, module.feedback_level),
             "show_answers": module.feedback_level != FeedbackLevel.SCORE,
             "show_explanations": module.feedback_level == FeedbackLevel.EXPLANATIONS,
@@ -239,13 +250,72 @@ def attempt_status(request, token: str):
     return JsonResponse({"state": state, "url": reverse("courses:quiz_attempt", args=[attempt_id])})
 
 
-def _parent_url(page: Page) -> str | None:
-    """The URL of a page's parent (the course of a module), reading only the
-    column the URL is made of rather than the whole of Wagtail's page row.
-    No page type here routes itself (overrides get_url_parts), so the
-    base class's URL is the page's."""
-    parent = Page.objects.only("url_path").get(path=page.path[: -page.steplen])
-    return parent.get_url()
+def _course_of(module: ModulePage, finished_by=None) -> Page:
+    """The module's course (its parent), reading only the column its URL is
+    made of rather than the whole of Wagtail's page row; with `finished_by`
+    a learner, `finished` says whether they have completed it. No page type
+    here routes itself (overrides get_url_parts), so the base class's URL is
+    the page's."""
+    pages = Page.objects.only("url_path")
+    if finished_by is not None:
+        completed = Enrolment.objects.filter(
+            user=finished_by, course_id=OuterRef("pk"), completed_at__isnull=False
+        )
+        pages = pages.annotate(finished=Exists(completed))
+    course = pages.get(path=module.path[: -module.steplen])
+    if finished_by is None:
+        course.finished = False
+    return course
+
+
+def _next_module(module: ModulePage) -> dict | None:
+    """The module after this one in its course, with the address to go on to:
+    its first lesson, or the module itself when it has none. One query."""
+    # Wagtail's page table alone: a module's children are its lessons and a
+    # course's its modules, so no join to their own tables is needed.
+    first_lesson = (
+        Page.objects.live()
+        .filter(path__startswith=OuterRef("path"), depth=module.depth + 1)
+        .order_by("path")
+        .values("url_path")[:1]
+    )
+    row = (
+        Page.objects.live()
+        .filter(
+            path__startswith=module.path[: -module.steplen],
+            depth=module.depth,
+            path__gt=module.path,
+        )
+        .order_by("path")
+        .annotate(lesson_url_path=Subquery(first_lesson))
+        .values("title", "url_path", "lesson_url_path")
+        .first()
+    )
+    if row is None:
+        return None
+    url_path = row["lesson_url_path"] or row["url_path"]
+    return {"title": row["title"], "url": Page(url_path=url_path).get_url()}
+
+
+def _pass_note(attempt: QuizAttempt, overview: quiz.QuizOverview) -> str:
+    """This attempt beside the module's pass, in time order: an attempt
+    before the pass must not read as if the pass came before it."""
+    first = overview.first_pass
+    if first is None:
+        return _("คุณผ่านบทนี้แล้ว") if overview.passed else ""
+    if attempt.passed:
+        if first.number < attempt.number:
+            return _("ครั้งนี้ผ่าน · คุณผ่านบทนี้ครั้งแรกในครั้งที่ %(number)s") % {
+                "number": first.number
+            }
+        return _("คุณผ่านบทนี้แล้ว")
+    if first.number < attempt.number:
+        return _(
+            "ครั้งนี้ไม่ผ่าน · คุณผ่านแล้วในครั้งที่ %(number)s ผลครั้งนี้ไม่ทำให้เสียสิทธิ์"
+        ) % {"number": first.number}
+    return _("ครั้งนี้ไม่ผ่าน · คุณผ่านบทนี้ภายหลังในครั้งที่ %(number)s") % {
+        "number": first.number
+    }
 
 
 def _attempt_status(attempt_id: int) -> str | None:

@@ -12,12 +12,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from wagtail import hooks
 from wagtail.models import Page, Site
 
 from certificates.models import Certificate
 from courses.models import (
     CourseIndexPage,
     CoursePage,
+    Enrolment,
     LessonPage,
     ModulePage,
     QuizAttempt,
@@ -137,6 +139,14 @@ def test_a_learner_passes_and_gets_a_verified_certificate_in_the_minimal_host():
     attempt.refresh_from_db()
     assert attempt.passed, f"graded {attempt.score_percent}% ({attempt.status})"
     certificate = Certificate.objects.get(user=learner, course=course)
+    # The pass finished the course: the result leads to the finished page, which shows
+    # the certificate (the tasks ran eagerly) through the courses' own hook.
+    finished_url = f"/learn/courses/{course.pk}/finished/"
+    assert f'href="{finished_url}"' in main_of(client.get(f"/learn/quiz/{attempt.pk}/"))
+    finished = main_of(client.get(finished_url))
+    assert certificate.number in finished
+    assert f'href="/certificates/download/{certificate.display_code}/" download' in finished
+    assert f'href="/certificates/verify/{certificate.display_code}/"' in finished
     version = certificate.current_version
     assert version.holder_name == LEARNER_NAME
     pdf = version.pdf.open("rb").read()
@@ -186,3 +196,42 @@ def test_a_visitor_is_sent_to_the_hosts_own_login_and_offered_no_signup():
     response = Client().get("/certificates/download/ABCD-EFGH/")
     assert response.status_code == 403
     assert 'href="/login/?next=' in response.content.decode()
+
+
+@pytest.fixture
+def without_certificates_hooks(monkeypatch):
+    """The host as if `certificates` were not installed: its panels on the courses'
+    pages are its hooks (courses never imports it), so they go."""
+    from wagtail.hooks import _hooks
+
+    hooks.search_for_hooks()
+    for name in list(_hooks):
+        kept = [
+            (fn, order)
+            for fn, order in _hooks[name]
+            if not fn.__module__.startswith("certificates.")
+        ]
+        monkeypatch.setitem(_hooks, name, kept)
+    assert not any(
+        fn.__module__.startswith("certificates.")
+        for fn in hooks.get_hooks("courses_course_finished_panels")
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_site_root_paths_forgotten", "without_certificates_hooks")
+def test_the_finished_page_stands_without_the_certificates():
+    course, _module, _lesson = one_course(host_home())
+    learner = get_user_model().objects.create_user(
+        username="somchai", email="", password="x", full_name=LEARNER_NAME
+    )
+    Enrolment.objects.create(user=learner, course=course, completed_at="2026-01-28T10:00+07:00")
+    client = Client()
+    client.force_login(learner)
+    response = client.get(f"/learn/courses/{course.pk}/finished/")
+    assert response.status_code == 200
+    html = main_of(response)
+    assert "เรียนจบหลักสูตรแล้ว" in html and course.title in html
+    assert "รู้จักเราเตอร์" in html  # the module passed
+    assert "เกียรติบัตร" not in html and "certificate" not in html
+    assert 'href="/learn/"' in html
