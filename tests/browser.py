@@ -266,6 +266,18 @@ def screenshot(request) -> Callable:
     return take
 
 
+def admin_log_in(page, username: str, password: str | None = None) -> None:
+    """Sign in through the Wagtail admin's own login form (the factories'
+    password unless another is given), as a trainer does."""
+    from tests.factories import FACTORY_PASSWORD
+
+    page.goto("/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password or FACTORY_PASSWORD)
+    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    page.wait_for_url("**/admin/")
+
+
 def log_in(page, user) -> None:
     """Sign `user` in on the page's context without the login form (the
     journeys use the form): a session made by Django's test client."""

@@ -21,6 +21,10 @@ from courses.models import (
 )
 
 
+# Every factory-made account's password, for tests that log in through a form.
+FACTORY_PASSWORD = "pass-2562-ok"  # noqa: S105
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -28,7 +32,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"volunteer{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
-    password = factory.django.Password("pass-2562-ok")
+    password = factory.django.Password(FACTORY_PASSWORD)
 
 
 def home_page():

@@ -12,14 +12,13 @@ from django.utils import timezone
 from certificates.lifecycle import issue_certificate
 from courses.models import Enrolment, ModuleCompletion, ModulePage
 from npv_site.cohorts.models import CohortMembership, Village
-from tests.browser import on_phone_and_desktop
+from tests.browser import admin_log_in, on_phone_and_desktop
 from tests.factories import (
     TrainingCohortFactory,
     UserFactory,
     VolunteerProfileFactory,
     build_course,
 )
-from tests.test_found_by_consent import admin_log_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

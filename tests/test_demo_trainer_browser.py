@@ -17,6 +17,7 @@ from certificates.models import Certificate
 from npv_site.cohorts.models import TrainingCohort
 from npv_site.demo.cohort import COHORT_NAME
 from npv_site.demo.loader import DEMO_TRAINER
+from tests.browser import admin_log_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -30,12 +31,7 @@ def test_the_demo_trainer_opens_the_demo_cohorts_report_with_real_figures(deskto
     assert certified > 0
 
     page = desktop
-    username, password = DEMO_TRAINER
-    page.goto("/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    page.wait_for_url("**/admin/")
+    admin_log_in(page, *DEMO_TRAINER)
 
     page.goto("/admin/cohorts/")
     row = page.locator("tr", has_text=COHORT_NAME)

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 
 from courses.models import Enrolment
 from npv_site.cohorts.models import CohortInvitation, CohortMembership
-from tests.browser import log_in, on_phone_and_desktop
+from tests.browser import admin_log_in, log_in, on_phone_and_desktop
 from tests.factories import (
     TrainingCohortFactory,
     UserFactory,
@@ -21,14 +21,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def admin_log_in(page, username: str) -> None:
-    page.goto("/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass-2562-ok")
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    page.wait_for_url("**/admin/")
 
 
 @on_phone_and_desktop

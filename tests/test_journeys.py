@@ -29,7 +29,7 @@ from certificates.rendering import pdf_to_png
 from courses.models import CoursePage, LessonPage, ModulePage, QuizAttempt
 from npv_site.cohorts.models import CohortMembership
 from npv_site.demo.loader import DemoLoader
-from tests.browser import log_in, on_phone_and_desktop
+from tests.browser import admin_log_in, log_in, on_phone_and_desktop
 from tests.certificates_support import pdf_text
 from tests.factories import (
     TrainingCohortFactory,
@@ -243,14 +243,6 @@ def trainer_user():
     trainer = UserFactory(username="trainer-somsri", first_name="สมศรี", last_name="ใจดี")
     trainer.groups.add(Group.objects.get(name="Trainers"))
     return trainer
-
-
-def admin_log_in(page, username: str) -> None:
-    page.goto("/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass-2562-ok")
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    page.wait_for_url("**/admin/")
 
 
 def publish(page) -> None:
