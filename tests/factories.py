@@ -20,7 +20,6 @@ from courses.models import (
     QuizQuestion,
 )
 
-
 # Every factory-made account's password, for tests that log in through a form.
 FACTORY_PASSWORD = "pass-2562-ok"  # noqa: S105
 
