@@ -266,10 +266,13 @@ def submit_attempt(
     raw: Mapping[str, Iterable] | None = None,
     *,
     now: datetime | None = None,
+    send_to_worker: bool = True,
 ) -> QuizAttempt:
     """Submit an attempt with the whole form's answers (or only what was
     saved, when `raw` is None). The submission and its grading job are
-    written in one transaction; the job is sent to a worker after commit.
+    written in one transaction; the job is sent to a worker after commit
+    (`send_to_worker=False`: not sent, for a caller that grades it itself
+    with grade_job, such as a demo that plays out a whole cohort).
 
     Submitting an attempt already submitted changes nothing and returns it
     (a double click makes one submission). Answers arriving after the time
@@ -283,18 +286,21 @@ def submit_attempt(
         in_time = grading.accepts_answers(now, attempt.deadline, grace_period())
         if raw is not None and in_time:
             attempt.answers = validate_answers(attempt, raw)
-        _submit_locked(attempt, now, by_time_limit=not in_time)
+        _submit_locked(attempt, now, by_time_limit=not in_time, send=send_to_worker)
     return attempt
 
 
-def _submit_locked(attempt: QuizAttempt, now: datetime, *, by_time_limit: bool) -> None:
+def _submit_locked(
+    attempt: QuizAttempt, now: datetime, *, by_time_limit: bool, send: bool = True
+) -> None:
     """Close a locked, open attempt and create its grading job."""
     attempt.status = AttemptStatus.SUBMITTED
     attempt.submitted_at = now
     attempt.closed_by_time_limit = by_time_limit
     attempt.save(update_fields=["answers", "status", "submitted_at", "closed_by_time_limit"])
     job = GradingJob.objects.create(attempt=attempt, created_at=now, queued_at=now)
-    transaction.on_commit(partial(send_grading_job, job.pk), robust=True)
+    if send:
+        transaction.on_commit(partial(send_grading_job, job.pk), robust=True)
 
 
 def close_expired_attempt(attempt_id: int, *, now: datetime | None = None) -> bool:

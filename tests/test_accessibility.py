@@ -159,6 +159,9 @@ def test_each_quiz_question_is_a_group_named_by_its_legend_with_a_label_per_choi
     DemoLoader().load()
     module = ModulePage.objects.filter(slug="understanding-net-pracharat").get()
     profile = VolunteerProfileFactory()
+    # The demo course asks for every lesson before the quiz.
+    for lesson in LessonPage.objects.child_of(module).live():
+        complete_lesson(profile.user, lesson)
     attempt = quiz.start_attempt(profile.user, module)
     log_in(phone, profile.user)
     phone.goto(f"/learn/quiz/{attempt.pk}/")

@@ -139,6 +139,8 @@ PROJECT_ROWS = [
     same("GET", "/learn/search/suggest/?q=เรา", 200),
     row("POST", "/learn/courses/{course}/enrol/",
         LOGIN, *[Redirect("{course_url}", exact=True)] * 5),
+    # The course finished page is the completer's own (A finished the course).
+    row("GET", "/learn/courses/{course}/finished/", LOGIN, 200, 403, 403, 403, 403),
     row("POST", "/learn/lessons/{lesson}/read/",
         LOGIN, *[Redirect("{lesson_url}", exact=True)] * 5),
     row("POST", "/learn/modules/{module}/quiz/start/",

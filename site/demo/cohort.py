@@ -118,10 +118,15 @@ def _answers(attempt: QuizAttempt, *, pass_it: bool, rng: random.Random) -> dict
 
 def _take_quiz(user, module: ModulePage, *, pass_it: bool, when, rng: random.Random) -> None:
     attempt = start_attempt(user, module, now=when, rng=rng)
+    # The worker's grading, done here: hundreds of jobs sent to the worker
+    # would only find themselves graded, behind a real volunteer's.
     attempt = submit_attempt(
-        user, attempt.pk, _answers(attempt, pass_it=pass_it, rng=rng), now=when + timedelta(minutes=9)
+        user,
+        attempt.pk,
+        _answers(attempt, pass_it=pass_it, rng=rng),
+        now=when + timedelta(minutes=9),
+        send_to_worker=False,
     )
-    # The worker's grading, done here: the job sent after commit finds it graded.
     grade_job(attempt.grading_job.pk)
 
 
