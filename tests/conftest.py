@@ -66,6 +66,13 @@ def _fresh_cohort_stats(settings):
     settings.COHORT_STATS_CACHE_PREFIX = f"cs:{uuid.uuid4().hex}"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_place_suggestions(settings):
+    """Each test reads the village register's place names afresh
+    (npv_site.cohorts.places): they are cached per province for minutes."""
+    settings.PLACES_CACHE_PREFIX = f"pl:{uuid.uuid4().hex}"
+
+
 @pytest.fixture(scope="session")
 def plugin_distributions(tmp_path_factory):
     """The plugin set's sdist and wheel as `python -m build` makes them at the top of

@@ -4,6 +4,7 @@ never a limit, since the register may lack a place."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 
 from npv_site.accounts.provinces import PROVINCES
@@ -22,7 +23,8 @@ def places_of(province: str) -> dict[str, list[str]]:
     that is not one of the 77 provinces."""
     if province not in ENGLISH_NAMES:
         return {}
-    key = f"npv:places:{ENGLISH_NAMES[province]}"
+    prefix = getattr(settings, "PLACES_CACHE_PREFIX", "npv:places")
+    key = f"{prefix}:{ENGLISH_NAMES[province]}"
     places = cache.get(key)
     if places is None:
         places = {}
