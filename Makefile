@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 # (poppler-utils also draws the certificate preview in the admin).
 DEB_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 poppler-utils
 DEB_TEST := $(DEB_RUN) chromium gettext
-QUEUES := grading,certificates,default
+QUEUES := grading,certificates,notifications,default
 
 .PHONY: run test install install-test system-deps-run system-deps-test worker lint lint-imports test-minimal-host lock lock-compile lock-check audit clean
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import timedelta
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -39,6 +40,7 @@ from certificates.rendering import (
     render_pdf,
     thai_long_date,
 )
+from certificates.signals import certificate_ready, certificate_revoked
 from courses.learners import get_learner_profile, incomplete_learners
 from courses.models import Enrolment
 from courses.thai_dates import buddhist_year
@@ -225,12 +227,21 @@ def revoke_certificate(certificate: Certificate, *, actor=None, reason: str) -> 
         certificate.status = Certificate.Status.REVOKED
         certificate.status_changed_at = timezone.now()
         certificate.save(update_fields=["status", "status_changed_at"])
-        CertificateEvent.objects.create(
+        event = CertificateEvent.objects.create(
             certificate=certificate,
             kind=CertificateEvent.Kind.REVOKED,
             actor=actor,
             version=certificate.current_version,
             reason=reason.strip(),
+        )
+        transaction.on_commit(
+            partial(
+                certificate_revoked.send,
+                sender=Certificate,
+                certificate=certificate,
+                event_id=event.pk,
+            ),
+            robust=True,
         )
     return certificate
 
@@ -323,6 +334,16 @@ def render_version(version_id: int, *, claimant: str = "") -> bool:
         # while this one rendered: keep no stray copy.
         certificate_storage().delete(stored)
         return False
+    transaction.on_commit(
+        partial(
+            certificate_ready.send,
+            sender=Certificate,
+            certificate=certificate,
+            version=version,
+            reissued=version.version > 1,
+        ),
+        robust=True,
+    )
     return True
 
 

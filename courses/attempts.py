@@ -38,6 +38,7 @@ from courses.models import (
 )
 from courses.models.pages import ModuleProgress
 from courses.progress import enrol, lessons_left_before_quiz, record_module_pass
+from courses.signals import attempt_graded
 from courses.thai_dates import thai_datetime
 
 logger = logging.getLogger(__name__)
@@ -393,9 +394,9 @@ def grade_job(job_id: int) -> bool:
         job.save(update_fields=["status", "graded_at"])
 
         # Only what grading needs of the page: not its many Wagtail columns.
-        module = ModulePage.objects.only("path", "depth", "live", "grading_method").get(
-            pk=attempt.module_id
-        )
+        module = ModulePage.objects.only(
+            "path", "depth", "live", "grading_method", "title"
+        ).get(pk=attempt.module_id)
         score = module_score(attempt.user_id, module)
         # The user by pk alone: record_module_pass needs no more of it.
         if not (grade.passed and record_module_pass(_UserRef(attempt.user_id), module, score)):
@@ -403,6 +404,20 @@ def grade_job(job_id: int) -> bool:
             ModuleCompletion.objects.filter(user_id=attempt.user_id, module=module).update(
                 score_percent=score
             )
+        # One signal after the commit: what a listener needs travels with it.
+        transaction.on_commit(
+            partial(
+                attempt_graded.send,
+                sender=QuizAttempt,
+                user_id=attempt.user_id,
+                attempt_id=attempt.pk,
+                passed=grade.passed,
+                module_id=module.pk,
+                module_title=module.title,
+                score_percent=grade.percent,
+            ),
+            robust=True,
+        )
     return True
 
 

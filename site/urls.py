@@ -33,6 +33,7 @@ urlpatterns = [
     path("claim/", include("npv_site.cohorts.urls")),
     path("places/", include("npv_site.cohorts.place_urls")),
     path("certificates/", include("certificates.urls")),
+    path("notifications/", include("notifications.urls")),
 ]
 
 if settings.DEBUG:

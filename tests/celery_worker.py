@@ -1,4 +1,4 @@
-"""Real Celery worker for integration tests: request the `celery_worker` fixture (one `celery -A npv_site worker` process per session on grading,certificates,default; waits after each test until the tasks sent have finished) in a test marked `@pytest.mark.django_db(transaction=True, serialized_rollback=True)`; `start_celery_worker(queues=..., concurrency=...)` starts another for one test; `.hold(task, *args, point="start"|"render")`, `.deliveries(task)`, `.results(task)`, `.pool_pids()`, `.media_root` (the worker's MEDIA_ROOT) help fault tests."""  # noqa: E501
+"""Real Celery worker for integration tests: request the `celery_worker` fixture (one `celery -A npv_site worker` process per session on grading,certificates,notifications,default; waits after each test until the tasks sent have finished) in a test marked `@pytest.mark.django_db(transaction=True, serialized_rollback=True)`; `start_celery_worker(queues=..., concurrency=...)` starts another for one test; `.hold(task, *args, point="start"|"render")`, `.deliveries(task)`, `.results(task)`, `.pool_pids()`, `.media_root` (the worker's MEDIA_ROOT) help fault tests."""  # noqa: E501
 
 # This module is also imported *inside* the worker process (`--include
 # tests.celery_worker`): the hooks at the bottom then apply the session's
@@ -26,7 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-ALL_QUEUES = ("grading", "certificates", "default")
+ALL_QUEUES = ("grading", "certificates", "notifications", "default")
 READY_TIMEOUT = 90
 
 ENV_READY_FILE = "NPV_TEST_WORKER_READY_FILE"
@@ -382,6 +382,10 @@ def start_celery_worker_session(celery_test_broker, django_db_setup, tmp_path_fa
         "PYTHONPATH": os.pathsep.join(filter(None, [str(BASE_DIR), os.environ.get("PYTHONPATH")])),
         "PYTHONUNBUFFERED": "1",
         ENV_CONTROL_DIR: str(control_dir),
+        # What the worker's test channels and e-mails leave for the tests to read
+        # (tests/notification_channels.py; the notification_outbox fixture).
+        "NPV_TEST_CHANNEL_DIR": str(control_dir / "channel"),
+        "NPV_TEST_EMAIL_DIR": str(control_dir / "mail"),
         ENV_BROKER_OPTIONS: json.dumps(celery_test_broker["options"]),
     }
     workers: list[CeleryWorker] = []

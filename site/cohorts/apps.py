@@ -13,7 +13,11 @@ class CohortsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from courses.personal_data_registry import register_section
+        from notifications.messages import register_kind
+        from npv_site.cohorts.notifications import INVITED, invited_message
         from npv_site.cohorts.personal_data import cohorts_section, invitations_section
+
+        register_kind(INVITED, invited_message)
 
         register_section("cohorts", cohorts_section)
         register_section("cohort_invitations", invitations_section)

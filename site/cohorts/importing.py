@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import notifications
 from courses.models import Enrolment
 from npv_site.accounts.models import VolunteerProfile
 from npv_site.cohorts.claims import new_claim_code_rows
@@ -37,6 +38,7 @@ from npv_site.cohorts.models import (
     Village,
 )
 from npv_site.cohorts.models.villages import VillageSource
+from npv_site.cohorts.notifications import INVITED
 from npv_site.cohorts.roster import (
     RosterCheck,
     RosterFileError,
@@ -190,6 +192,18 @@ def _invite(
         batch_size=BATCH_SIZE,
     )
     forget_notices(inviting)
+    if inviting:
+        # One event for the import's invitations: each links to the invitations
+        # on My learning.
+        notifications.notify(
+            INVITED,
+            list(inviting),
+            key=f"cohort-invitations:{cohort.pk}:{roster_import.pk if roster_import else now.isoformat()}",
+            context={
+                "cohort": cohort.name,
+                "invited_by": imported_by.get_full_name() if imported_by else "",
+            },
+        )
     return len(inviting)
 
 

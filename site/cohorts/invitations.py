@@ -13,11 +13,13 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+import notifications
 from npv_site.accounts.models import VolunteerProfile
 from npv_site.cohorts.importing import enrol_users
 from npv_site.cohorts.invitation_notices import forget_notices
 from npv_site.cohorts.models import CohortInvitation, CohortMembership, TrainingCohort, Village
 from npv_site.cohorts.models.villages import VillageSource
+from npv_site.cohorts.notifications import INVITED
 
 
 class InvitationClosed(Exception):
@@ -36,6 +38,16 @@ def invite(cohort: TrainingCohort, user, invited_by) -> tuple[CohortInvitation |
         )
         if created:
             forget_notices([user.pk])
+            notifications.notify(
+                INVITED,
+                [user.pk],
+                key=f"cohort-invitation:{invitation.pk}",
+                context={
+                    "invitation_id": invitation.pk,
+                    "cohort": cohort.name,
+                    "invited_by": invited_by.get_full_name() if invited_by else "",
+                },
+            )
         return invitation, created
 
 

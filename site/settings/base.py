@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "courses",
     "npv_site.cohorts",
     "certificates",
+    "notifications",
     "npv_site.accounts",
     "npv_site.demo",
     "wagtail.contrib.settings",
@@ -267,9 +268,10 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "courses.tasks.*": {"queue": "grading"},
     "certificates.tasks.*": {"queue": "certificates"},
+    "notifications.tasks.*": {"queue": "notifications"},
 }
 # Queues each worker kind consumes; `make run` and the tests start one worker on all.
-CELERY_ALL_QUEUES = ("grading", "certificates", "default")
+CELERY_ALL_QUEUES = ("grading", "certificates", "notifications", "default")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -308,6 +310,11 @@ COURSES_TRAINS_LEARNER = "npv_site.cohorts.permissions.trains_volunteer_on_cours
 # The site's course is in Thai: on SQLite, keep vowel and tone marks inside the words
 # of Wagtail's search table (courses/search/sqlite_fts.py; PostgreSQL needs nothing).
 COURSES_SQLITE_THAI_TOKENIZER = True
+# Notifications (notifications/conf.py): e-mail and the on-site list; quiet hours
+# 21:00–07:00 Bangkok time. A volunteer who consented to the privacy notice at
+# sign-up gets e-mail (if they gave an address) until they turn it off.
+NOTIFICATIONS_CONSENTED_USERS = "npv_site.accounts.notification_consent.consented_user_ids"
+NOTIFICATIONS_NOTICE_VERSION = "2026-11"
 
 LOGGING = {
     "version": 1,
@@ -318,6 +325,7 @@ LOGGING = {
     "loggers": {
         "courses": {"level": "INFO"},
         "certificates": {"level": "INFO"},
+        "notifications": {"level": "INFO"},
         "npv_site": {"level": "INFO"},
     },
 }

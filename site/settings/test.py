@@ -22,6 +22,18 @@ else:
     _default_test_db = f"test_npv_{os.getpid()}"
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("NPV_TEST_DB", _default_test_db)}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A Celery worker started by the tests writes its e-mails as files the tests read.
+if os.environ.get("NPV_TEST_EMAIL_DIR"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["NPV_TEST_EMAIL_DIR"]
+# Two channels of the tests (tests/notification_channels.py) beside the site's own;
+# nobody gets them unless a test opts its users in.
+NOTIFICATIONS_CHANNELS = [
+    "notifications.channels.email.EmailChannel",
+    "notifications.channels.site.SiteChannel",
+    "tests.notification_channels.RecordingChannel",
+    "tests.notification_channels.IdempotentRecordingChannel",
+]
 # Login throttling needs the request that `client.login()` does not pass;
 # tests/test_security.py turns it on where it is the subject.
 AXES_ENABLED = False

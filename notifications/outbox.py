@@ -1,0 +1,268 @@
+"""The outbox: `notify` writes an event and its deliveries; `send_delivery`
+sends one of them at most once, whatever the broker redelivers; the sweep
+re-queues what a lost message or a retry left due.
+
+A delivery is claimed (pending → sending, one conditional UPDATE) before its
+channel is called and marked sent after. One found still `sending` by the
+redelivery of the very task that claimed it (its worker died mid-send) or by
+the sweep (claimed longer ago than NOTIFICATIONS_STALE_AFTER_SECONDS) is sent
+again only on an idempotent channel (the same delivery.key), and otherwise
+marked failed, "may have been sent": never a second e-mail."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from notifications import conf
+from notifications.channels import PermanentError, TransientError, all_channels, get_channel
+from notifications.models import Delivery, DeliveryStatus, Event
+from notifications.preferences import allows_quiet_hours, choices_of, consented_ids
+from notifications.quiet_hours import quiet_until
+
+logger = logging.getLogger(__name__)
+
+SEND_TASK = "notifications.tasks.send_delivery"
+SWEEP_BATCH = 500
+MAY_HAVE_BEEN_SENT = "may have been sent: the send was cut short and this channel cannot tell"
+
+
+def notify(
+    kind: str,
+    user_ids: Iterable[int],
+    *,
+    key: str,
+    context: dict | None = None,
+    now: datetime | None = None,
+) -> Event | None:
+    """Write the event `key` (once: a repeated call creates nothing and returns
+    None) and one delivery per person and channel that reaches them and that
+    they opted into; the sending is queued after the commit."""
+    user_ids = list(dict.fromkeys(int(user_id) for user_id in user_ids))
+    now = now or timezone.now()
+    try:
+        # One atomic block: a key already taken rolls it all back, and nothing
+        # but the event had been written (no savepoint of its own: the grading
+        # hot path counts its queries).
+        with transaction.atomic():
+            event = Event.objects.create(
+                kind=kind, dedupe_key=key, payload=context or {}, created_at=now
+            )
+            _write_deliveries(event, user_ids, now)
+    except IntegrityError:
+        return None
+    return event
+
+
+def _write_deliveries(event: Event, user_ids: list[int], now: datetime) -> None:
+    channels = all_channels()
+    if not user_ids or not channels:
+        return
+    User = get_user_model()
+    email_field = User.get_email_field_name()
+    fields = ["pk"] + ([email_field] if hasattr(User, email_field) else [])
+    users = list(User.objects.filter(pk__in=user_ids).only(*fields))
+    choices = choices_of(user_ids)
+    consented = consented_ids(user_ids)
+    release = quiet_until(now)
+    night_owls = allows_quiet_hours(user_ids) if release else set()
+    reach = {name: channel.reachable(users) for name, channel in channels.items()}
+    deliveries = []
+    for user in users:
+        for name, channel in channels.items():
+            if user.pk not in reach[name]:
+                continue
+            chosen = choices.get((user.pk, name))
+            if chosen is None:
+                chosen = channel.on_by_default(user, consented=user.pk in consented)
+            if not chosen:
+                continue
+            delivery = Delivery(event=event, user_id=user.pk, channel=name, created_at=now)
+            if not channel.needs_sending:
+                delivery.status = DeliveryStatus.SENT
+                delivery.sent_at = now
+            elif release and channel.held_in_quiet_hours and user.pk not in night_owls:
+                delivery.next_try_at = release
+            deliveries.append(delivery)
+    Delivery.objects.bulk_create(deliveries, batch_size=1000)
+    due = [d.pk for d in deliveries if d.status == DeliveryStatus.PENDING and d.next_try_at is None]
+    if due:
+        transaction.on_commit(lambda: queue_deliveries(due), robust=True)
+
+
+def queue_deliveries(delivery_ids: list[int], *, countdown: float | None = None) -> int:
+    """Hand "send delivery N" to the broker. Never raises: what is not sent
+    stays pending in the database and the sweep sends it."""
+    from celery import current_app
+
+    task = current_app.tasks[SEND_TASK]
+    sent = 0
+    try:
+        with current_app.producer_or_acquire() as producer:
+            for delivery_id in delivery_ids:
+                task.apply_async((delivery_id,), countdown=countdown, producer=producer)
+                sent += 1
+    except Exception:
+        logger.warning(
+            "%d notification deliveries not queued; the sweep will",
+            len(delivery_ids) - sent,
+            exc_info=True,
+        )
+    return sent
+
+
+def _finish(delivery_id: int, claimant: str, **fields) -> bool:
+    # Only the run holding the claim writes its outcome.
+    return bool(
+        Delivery.objects.filter(
+            pk=delivery_id, status=DeliveryStatus.SENDING, claimed_by=claimant
+        ).update(**fields)
+    )
+
+
+def send_delivery(delivery_id: int, *, claimant: str = "", now: datetime | None = None) -> str:
+    """Send one delivery if it is due and nobody sent it; returns what happened
+    ("sent", "held", "retry", "failed", "skipped", or "nothing" when there was
+    nothing to do)."""
+    now = now or timezone.now()
+    claimed = (
+        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+        .filter(Q(next_try_at__isnull=True) | Q(next_try_at__lte=now))
+        .update(
+            status=DeliveryStatus.SENDING,
+            claimed_at=now,
+            claimed_by=claimant,
+            tries=F("tries") + 1,
+        )
+    )
+    if not claimed:
+        if not claimant:
+            return "nothing"
+        # The redelivery of the run that claimed it: its worker died mid-send.
+        left = Delivery.objects.filter(
+            pk=delivery_id, status=DeliveryStatus.SENDING, claimed_by=claimant
+        ).first()
+        if left is None:
+            return "nothing"
+        channel = get_channel(left.channel)
+        if channel is None or not channel.idempotent:
+            _finish(
+                delivery_id, claimant, status=DeliveryStatus.FAILED, last_error=MAY_HAVE_BEEN_SENT
+            )
+            logger.warning("Delivery %s cut short mid-send; not sent again", delivery_id)
+            return "failed"
+    delivery = Delivery.objects.select_related("event", "user").get(pk=delivery_id)
+    return _send_claimed(delivery, claimant, now)
+
+
+def _send_claimed(delivery: Delivery, claimant: str, now: datetime) -> str:
+    from notifications.preferences import is_opted_in
+
+    channel = get_channel(delivery.channel)
+    if channel is None:
+        _finish(
+            delivery.pk, claimant, status=DeliveryStatus.FAILED, last_error="channel not configured"
+        )
+        return "failed"
+    if not is_opted_in(delivery.user, delivery.channel):
+        # Opted out after the event: nothing goes.
+        _finish(delivery.pk, claimant, status=DeliveryStatus.SKIPPED, last_error="opted out")
+        return "skipped"
+    release = quiet_until(now) if channel.held_in_quiet_hours else None
+    if release and not allows_quiet_hours([delivery.user_id]):
+        _finish(
+            delivery.pk,
+            claimant,
+            status=DeliveryStatus.PENDING,
+            next_try_at=release,
+            tries=F("tries") - 1,
+            claimed_by="",
+        )
+        return "held"
+    try:
+        channel.send(delivery)
+    except TransientError as error:
+        return _retry_or_fail(delivery, claimant, now, error, error.retry_after)
+    except PermanentError as error:
+        _finish(delivery.pk, claimant, status=DeliveryStatus.FAILED, last_error=str(error)[:2000])
+        return "failed"
+    except Exception as error:
+        logger.exception("Channel %s failed on delivery %s", delivery.channel, delivery.pk)
+        if channel.idempotent:
+            return _retry_or_fail(delivery, claimant, now, error, None)
+        _finish(
+            delivery.pk,
+            claimant,
+            status=DeliveryStatus.FAILED,
+            last_error=f"{type(error).__name__}: {error} ({MAY_HAVE_BEEN_SENT})"[:2000],
+        )
+        return "failed"
+    _finish(
+        delivery.pk, claimant, status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return "sent"
+
+
+def _retry_or_fail(delivery, claimant, now, error, retry_after) -> str:
+    tries = Delivery.objects.filter(pk=delivery.pk).values_list("tries", flat=True).first() or 0
+    message = f"{type(error).__name__}: {error}"[:2000]
+    if tries >= conf.max_tries():
+        _finish(delivery.pk, claimant, status=DeliveryStatus.FAILED, last_error=message)
+        return "failed"
+    wait = float(retry_after) if retry_after is not None else conf.backoff_seconds(tries)
+    _finish(
+        delivery.pk,
+        claimant,
+        status=DeliveryStatus.PENDING,
+        next_try_at=now + timedelta(seconds=wait),
+        last_error=message,
+        claimed_by="",
+    )
+    queue_deliveries([delivery.pk], countdown=wait)
+    return "retry"
+
+
+# -- The sweep ----------------------------------------------------------------
+
+
+def recover_stale(now: datetime | None = None) -> int:
+    """Deliveries left `sending` by a dead worker: sent again on an idempotent
+    channel, marked failed ("may have been sent") on the others."""
+    now = now or timezone.now()
+    stale = Delivery.objects.filter(
+        status=DeliveryStatus.SENDING,
+        claimed_at__lt=now - timedelta(seconds=conf.stale_after_seconds()),
+    )
+    idempotent = [name for name, channel in all_channels().items() if channel.idempotent]
+    resent = stale.filter(channel__in=idempotent).update(
+        status=DeliveryStatus.PENDING, claimed_by="", next_try_at=None
+    )
+    failed = stale.exclude(channel__in=idempotent).update(
+        status=DeliveryStatus.FAILED, last_error=MAY_HAVE_BEEN_SENT
+    )
+    return resent + failed
+
+
+def due_deliveries(now: datetime | None = None):
+    """Pending deliveries due for a while (a lost message, a broker that was
+    down, a retry's or the quiet hours' time come) that nobody sent."""
+    now = now or timezone.now()
+    late = now - timedelta(seconds=conf.sweep_after_seconds())
+    return (
+        Delivery.objects.filter(status=DeliveryStatus.PENDING)
+        .filter(Q(next_try_at__lte=late) | Q(next_try_at__isnull=True, created_at__lte=late))
+        .order_by("next_try_at", "pk")
+    )
+
+
+def send_due(now: datetime | None = None) -> int:
+    """The sweep: recover stale claims, queue what is due. Returns how many were queued."""
+    recover_stale(now)
+    ids = list(due_deliveries(now).values_list("pk", flat=True)[:SWEEP_BATCH])
+    return queue_deliveries(ids) if ids else 0
