@@ -460,3 +460,38 @@ def test_a_graded_attempt_notifies_in_a_bounded_number_of_queries(
     delivery = Delivery.objects.get(channel="email")
     assert delivery.message().subject.startswith("คุณสอบผ่าน")
     assert queued == [delivery.pk]
+
+
+def test_certificate_ready_reissued_and_revoked_become_notices(
+    queued, django_capture_on_commit_callbacks
+):
+    from certificates import lifecycle
+    from tests.certificates_support import completed_enrolment
+
+    user, course = completed_enrolment()
+    certificate = lifecycle.issue_certificate(user.pk, course.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert lifecycle.render_version(certificate.current_version_id)
+    # Rendering it again (a redelivered task) tells nobody twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.render_version(certificate.current_version_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        version = lifecycle.reissue_certificate(certificate, reason="แก้ชื่อ")
+        lifecycle.render_version(version.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.revoke_certificate(certificate, reason="ผิดคน")
+    notices = list(
+        Delivery.objects.filter(user=user, channel="site").select_related("event").order_by("pk")
+    )
+    assert [notice.event.kind for notice in notices] == [
+        "certificates.issued",
+        "certificates.reissued",
+        "certificates.revoked",
+    ]
+    messages = [notice.message() for notice in notices]
+    assert messages[0].subject == f"เกียรติบัตร {course.title} พร้อมแล้ว"
+    assert certificate.number in messages[0].text
+    assert messages[0].url.endswith(reverse("certificates:download", args=[certificate.code]))
+    assert messages[1].subject == f"เกียรติบัตร {course.title} ฉบับใหม่พร้อมแล้ว"
+    assert messages[2].subject == f"เกียรติบัตร {course.title} ถูกเพิกถอน"
+    assert messages[2].url.endswith(reverse("certificates:verify", args=[certificate.code]))
