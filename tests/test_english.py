@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 
 CATALOGUES = [
     settings.BASE_DIR / folder / "locale" / "en" / "LC_MESSAGES" / "django.po"
-    for folder in ("site", "courses", "certificates")
+    for folder in ("site", "courses", "certificates", "notifications")
 ]
+PLUGIN_APPS = ("courses", "certificates", "notifications")
 # What `makemessages` must not read (the same list as the README's command).
 NOT_SCANNED = {".venv", "node_modules", "var", "test-artifacts", ".git", "staticfiles"}
 NOT_SCANNED_PATHS = {os.path.join("site", "demo", "course")}
@@ -187,7 +188,9 @@ def test_catalogue_reader_sees_every_entry():
     assert any(entry["plural"] for entry in entries)
     assert {entry["id"] for entry in entries} >= {"เข้าสู่ระบบ", "บทเรียน", "แบบทดสอบ", "เกียรติบัตร"}
     # Each plugin's catalogue holds its own strings.
-    for path, text in zip(CATALOGUES[1:], ("บทเรียน", "เกียรติบัตร"), strict=True):
+    for path, text in zip(
+        CATALOGUES[1:], ("บทเรียน", "เกียรติบัตร", "การแจ้งเตือน"), strict=True
+    ):
         assert text in {entry["id"] for entry in catalogue_entries(path)}, path
 
 
@@ -255,7 +258,7 @@ def test_catalogue_has_every_string_in_the_code(tmp_path, settings, monkeypatch)
                 (source / relative).mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(os.path.join(folder, name), source / relative / name)
     # makemessages writes an app's strings into the locale folder it finds in the app.
-    for app in ("courses", "certificates"):
+    for app in PLUGIN_APPS:
         (source / app / "locale").mkdir()
     settings.LOCALE_PATHS = [str(tmp_path / "locale")]
     monkeypatch.chdir(source)
@@ -265,7 +268,7 @@ def test_catalogue_has_every_string_in_the_code(tmp_path, settings, monkeypatch)
         tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po",
         *(
             source / app / "locale" / "en" / "LC_MESSAGES" / "django.po"
-            for app in ("courses", "certificates")
+            for app in PLUGIN_APPS
         ),
     ]
     counted = 0

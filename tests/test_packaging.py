@@ -1,5 +1,5 @@
 """The plugin set as a Wagtail developer gets it: `python -m build` at the top of the
-repository makes an sdist and, from it, a wheel of the apps `courses` and `certificates`
+repository makes an sdist and, from it, a wheel of the apps `courses`, `certificates` and `notifications`
 with everything they need at run time, and never the Net Pracharat site."""
 
 import subprocess
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-APPS = ("courses", "certificates")
+APPS = ("courses", "certificates", "notifications")
 # The site's import names and folders: the plugin wheel must never carry them, or it
 # would shadow the host's own `home` app.
 SITE = ("npv_site/", "home/", "site/", "tests/", "benchmarks/")
@@ -45,6 +45,9 @@ def test_wheel_holds_every_file_of_the_apps(built):
         "certificates/templates/certificates/certificate.html",
         "certificates/migrations/0001_initial.py",
         "certificates/demo/signature-1.png",
+        "notifications/migrations/0001_outbox.py",
+        "notifications/templates/notifications/email.txt",
+        "notifications/locale/en/LC_MESSAGES/django.mo",
     ):
         assert name in names
 

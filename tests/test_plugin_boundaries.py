@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.migrations.loader import MigrationLoader
 
-PLUGINS = ("courses", "certificates")
+PLUGINS = ("courses", "certificates", "notifications")
 # App labels of the site layer (npv_site.accounts, npv_site.cohorts, home).
 SITE_LABELS = {"accounts", "cohorts", "home"}
 SITE_NAME = re.compile(r"^(npv_site|home)(\.[A-Za-z_]\w*)+$")
