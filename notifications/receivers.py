@@ -47,7 +47,7 @@ def certificate_revoked(sender, certificate, event_id: int, **kwargs) -> None:
 def _certificate_context(certificate, version) -> dict:
     return {
         "certificate_id": certificate.pk,
-        "code": certificate.code,
+        "code": certificate.display_code,
         "number": certificate.number,
         "course_title": version.course_title if version else "",
     }

@@ -491,7 +491,7 @@ def test_certificate_ready_reissued_and_revoked_become_notices(
     messages = [notice.message() for notice in notices]
     assert messages[0].subject == f"เกียรติบัตร {course.title} พร้อมแล้ว"
     assert certificate.number in messages[0].text
-    assert messages[0].url.endswith(reverse("certificates:download", args=[certificate.code]))
+    assert messages[0].url.endswith(reverse("certificates:download", args=[certificate.display_code]))
     assert messages[1].subject == f"เกียรติบัตร {course.title} ฉบับใหม่พร้อมแล้ว"
     assert messages[2].subject == f"เกียรติบัตร {course.title} ถูกเพิกถอน"
-    assert messages[2].url.endswith(reverse("certificates:verify", args=[certificate.code]))
+    assert messages[2].url.endswith(reverse("certificates:verify", args=[certificate.display_code]))

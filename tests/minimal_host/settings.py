@@ -1,5 +1,5 @@
 """Settings of a minimal Wagtail host for the plugin set: Django's and Wagtail's
-essentials, `courses`, `certificates` and the host's own app, nothing of the Net
+essentials, `courses`, `certificates`, `notifications` and the host's own app, nothing of the Net
 Pracharat site (no npv_site, no home, no allauth). SQLite, Celery tasks run eagerly."""
 
 import os
@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "tests.minimal_host.host",
     "courses",
     "certificates",
+    "notifications",
     "wagtail.contrib.settings",
     "wagtail.sites",
     "wagtail.users",
@@ -100,6 +101,11 @@ WAGTAILADMIN_BASE_URL = "http://host.example"
 # host/plugin_base.html, that puts the plugins' blocks into its own.
 COURSES_BASE_TEMPLATE = "host/plugin_base.html"
 
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The plugins' notifications with their defaults (e-mail, on the site) and no quiet
+# hours, so that the journey's messages go whatever the hour of the run.
+NOTIFICATIONS_QUIET_HOURS = None
+
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = "memory://"
@@ -107,6 +113,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ROUTES = {
     "courses.tasks.*": {"queue": "grading"},
     "certificates.tasks.*": {"queue": "certificates"},
+    "notifications.tasks.*": {"queue": "notifications"},
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-work": {"task": "courses.tasks.sweep_pending_work", "schedule": 60},

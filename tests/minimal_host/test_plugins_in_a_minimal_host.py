@@ -163,6 +163,48 @@ def test_a_learner_passes_and_gets_a_verified_certificate_in_the_minimal_host():
     assert verify.status_code == 200
     assert LEARNER_NAME in main_of(verify)
 
+    # The notifications plugin told the learner on My learning (no e-mail address: no e-mail),
+    # with links back into this host.
+    my_learning = main_of(client.get("/learn/"))
+    assert "คุณสอบผ่าน" in my_learning
+    assert f"เกียรติบัตร {course.title} พร้อมแล้ว" in my_learning
+    assert f"http://host.example/learn/quiz/{attempt.pk}/" in my_learning
+    assert "/notifications/preferences/" in my_learning
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notifications_reach_a_host_user_by_email_with_one_click_unsubscribe():
+    from django.core import mail
+
+    import notifications
+    from notifications.models import Delivery
+
+    learner = get_user_model().objects.create_user(
+        username="malee", email="malee@host.example", password="x", full_name=LEARNER_NAME
+    )
+    # Tasks run eagerly in this host: the e-mail goes when the event commits.
+    notifications.notify(
+        "courses.grade_ready",
+        [learner.pk],
+        key="minimal-host-grade",
+        context={"attempt_id": 1, "passed": True, "percent": "100", "module_title": "บทที่ 1"},
+    )
+    assert set(Delivery.objects.values_list("channel", "status")) == {
+        ("email", "sent"),
+        ("site", "sent"),
+    }
+    (email,) = mail.outbox
+    assert email.to == ["malee@host.example"] and email.subject == "คุณสอบผ่าน บทที่ 1 แล้ว"
+    unsubscribe = re.search(
+        r"<http://host\.example(/notifications/unsubscribe/[^>]+)>",
+        email.extra_headers["List-Unsubscribe"],
+    ).group(1)
+    assert Client(enforce_csrf_checks=True).post(unsubscribe).status_code == 200
+    notifications.notify(
+        "courses.grade_ready", [learner.pk], key="again", context={"attempt_id": 2}
+    )
+    assert len(mail.outbox) == 1
+
 
 def test_the_plugins_bring_their_own_english():
     # The host has no catalogue of its own: the texts come from the plugins'

@@ -6,5 +6,6 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("learn/", include("courses.urls")),
     path("certificates/", include("certificates.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include(wagtail_urls)),
 ]
