@@ -44,6 +44,9 @@ from courses.models import (
 )
 from courses.views.quiz import status_token
 from home.models import HomePage
+from notifications.models import Delivery
+from notifications.outbox import notify
+from notifications.unsubscribe import make_token
 from npv_site.cohorts.models import (
     ClaimCode,
     CohortInvitation,
@@ -171,6 +174,14 @@ PROJECT_ROWS = [
     # The holder, the trainer of the holder's cohort, administrators.
     row("GET", "/certificates/download/{certificate_a}/", 403, 200, 404, 200, 404, 200),
     row("GET", "/certificates/download/AAAA-AAAA-AAAA-AAAA/", 403, 404, 404, 404, 404, 404),
+    # Notifications (notifications/urls.py): each person's own notices and choices; the
+    # one-click unsubscribe is keyed by a signed token (GET only asks; POST is tested in
+    # tests/test_notifications.py).
+    row("GET", "/notifications/", LOGIN, 200, 200, 200, 200, 200),
+    row("GET", "/notifications/preferences/", LOGIN, 200, 200, 200, 200, 200),
+    row("POST", "/notifications/read/", LOGIN, *[Redirect("/notifications/", exact=True)] * 5),
+    same("GET", "/notifications/unsubscribe/{unsubscribe_token_a}/", 200),
+    same("GET", "/notifications/unsubscribe/forged/", 400),
     # Accounts (site/accounts/urls.py): each acts on the signed-in user only.
     row("GET", "/accounts/welcome/", LOGIN, 200, 200, 200, 200, 200),
     row("GET", "/accounts/profile/", LOGIN, 200, 200, 200, 200, 200),
@@ -243,6 +254,10 @@ PROJECT_ROWS = [
     admin_area("GET", "/admin/issued_certificates/revoke/{certificate_pk}/", DASHBOARD, 200),
     admin_area("GET", "/admin/issued_certificates/reissue/{certificate_pk}/", DASHBOARD, 200),
     admin_area("GET", "/admin/issued_certificates/version-pdf/{version_pk}/", DASHBOARD, 200),
+    # Notification deliveries (notifications/admin_views.py): administrators only.
+    admin_area("GET", "/admin/notification_deliveries/", DASHBOARD, 200),
+    admin_area("GET", "/admin/notification_deliveries/results/", DASHBOARD, 200),
+    admin_area("GET", "/admin/notification_deliveries/inspect/{delivery_pk}/", DASHBOARD, 200),
     # Settings: trainers edit the certificate design and nothing else.
     admin_area("GET", "/admin/settings/certificates/certificatesettings/",
                *[Redirect("/admin/settings/certificates/certificatesettings/{certificate_settings}/",
@@ -536,6 +551,8 @@ def _build_world() -> World:
     assert certificate.current_version.pdf, "the certificate PDF was not rendered"
     attempt = quiz.start_attempt(volunteer_a, module)
 
+    notify("courses.grade_ready", [volunteer_a.pk], key="matrix", context={"attempt_id": attempt.pk})
+    delivery = Delivery.objects.get(user=volunteer_a, channel="site", event__dedupe_key="matrix")
     document = Document.objects.create(title="คู่มือเราเตอร์", file=ContentFile(b"%PDF-1.4", "manual.pdf"))
     image = Image.objects.create(
         title="เราเตอร์", file=_png("router.png"), width=1, height=1
@@ -576,6 +593,8 @@ def _build_world() -> World:
         "missing": 999999,
         "home": home_page().pk,
         "certificate_settings": CertificateSettings.load().pk,
+        "delivery_pk": delivery.pk,
+        "unsubscribe_token_a": make_token(volunteer_a, "email"),
     }
     # What trainer X must never see: B (cohort Y) and the outsider (no
     # cohort), beyond what X's own roster file holds of B (ROW_B).

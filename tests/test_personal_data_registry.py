@@ -18,6 +18,7 @@ def test_the_download_has_every_installed_apps_section():
         "cohorts",
         "cohort_invitations",
         "certificates",
+        "notifications",
         "profile",
         "privacy_consents",
         "password_reset_codes",
