@@ -12,6 +12,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 import notifications
 from courses import attempts as quiz
@@ -491,7 +492,35 @@ def test_certificate_ready_reissued_and_revoked_become_notices(
     messages = [notice.message() for notice in notices]
     assert messages[0].subject == f"เกียรติบัตร {course.title} พร้อมแล้ว"
     assert certificate.number in messages[0].text
-    assert messages[0].url.endswith(reverse("certificates:download", args=[certificate.display_code]))
+    assert messages[0].url.endswith(
+        reverse("certificates:download", args=[certificate.display_code])
+    )
     assert messages[1].subject == f"เกียรติบัตร {course.title} ฉบับใหม่พร้อมแล้ว"
     assert messages[2].subject == f"เกียรติบัตร {course.title} ถูกเพิกถอน"
     assert messages[2].url.endswith(reverse("certificates:verify", args=[certificate.display_code]))
+
+
+def test_the_command_queues_what_is_due_for_a_host_without_beat(queued):
+    import io
+
+    from django.core.management import call_command
+
+    user = opted_in(UserFactory(), "test")
+    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    notify([user.pk], now=long_ago)
+    queued.clear()
+    out = io.StringIO()
+    call_command("send_notifications", stdout=out)
+    assert out.getvalue().strip() == "1 deliveries queued"
+    assert queued == [Delivery.objects.get(channel="test").pk]
+
+
+def test_checks_name_a_channel_that_does_not_import_and_a_missing_address(settings):
+    from notifications.checks import check_notifications
+
+    assert check_notifications() == []
+    settings.NOTIFICATIONS_CHANNELS = ["notifications.channels.email.EmailChannel", "nowhere.Fax"]
+    settings.WAGTAILADMIN_BASE_URL = ""
+    found = {message.id: message.msg for message in check_notifications()}
+    assert set(found) == {"notifications.E002", "notifications.E003"}
+    assert "nowhere.Fax" in found["notifications.E002"]

@@ -23,6 +23,7 @@ def messages(tag_prefix: str) -> dict[str, str]:
 def test_the_site_as_configured_passes_every_plugin_check():
     assert messages("courses.") == {}
     assert messages("certificates.") == {}
+    assert messages("notifications.") == {}
 
 
 def test_prefixed_settings_are_read_with_their_defaults(settings):
@@ -107,8 +108,14 @@ def test_a_host_without_the_celery_routes_or_the_sweep_is_told_which_piece_is_mi
     celery_conf.task_routes = {}
     celery_conf.beat_schedule = {}
     reroute()
-    found = {**messages("courses."), **messages("certificates.")}
-    assert set(found) == {"courses.W002", "courses.W003", "certificates.W002"}
+    found = {**messages("courses."), **messages("certificates."), **messages("notifications.")}
+    assert set(found) == {
+        "courses.W002",
+        "courses.W003",
+        "certificates.W002",
+        "notifications.W001",
+    }
+    assert "'notifications.tasks.*': {'queue': 'notifications'}" in found["notifications.W001"]
     assert "'courses.tasks.*': {'queue': 'grading'}" in found["courses.W002"]
     assert "courses.tasks.sweep_pending_work" in found["courses.W003"]
     assert "'certificates.tasks.*': {'queue': 'certificates'}" in found["certificates.W002"]
