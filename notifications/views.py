@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -64,7 +65,13 @@ def mark_read(request):
     Delivery.objects.filter(user=request.user, channel="site", read_at__isnull=True).update(
         read_at=timezone.now()
     )
-    return redirect(request.POST.get("next") or "notifications:notices")
+    target = request.POST.get("next", "")
+    # Back to the page the button was on, never to another site.
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "notifications:notices"
+    return redirect(target)
 
 
 # A mail program's one-click POST carries no CSRF token and no session

@@ -379,6 +379,9 @@ def test_on_site_notices_on_my_learning_with_read_and_unread(client, queued):
     client.post(reverse("notifications:mark_read"), {"next": reverse("courses:my_learning")})
     page = client.get(reverse("courses:my_learning")).content.decode()
     assert "ใหม่ 2 รายการ" not in page and "การดูแลเราเตอร์" in page
+    # The button goes back only within the site.
+    response = client.post(reverse("notifications:mark_read"), {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("notifications:notices")
     # Someone else's notices are not on my page.
     other = UserFactory()
     client.force_login(other)
@@ -524,3 +527,21 @@ def test_checks_name_a_channel_that_does_not_import_and_a_missing_address(settin
     found = {message.id: message.msg for message in check_notifications()}
     assert set(found) == {"notifications.E002", "notifications.E003"}
     assert "nowhere.Fax" in found["notifications.E002"]
+
+
+def test_notify_reads_a_cohort_in_the_queries_it_reads_one_person_in(queued):
+    """Bulk: only the batches of the one INSERT of deliveries grow with the cohort
+    (SQLite caps the rows of a statement by its parameters)."""
+    reads = []
+    for size in (1, 60):
+        users = [opted_in(UserFactory(), "email") for _ in range(size)]
+        with CaptureQueriesContext(connection) as ctx:
+            notify([user.pk for user in users], key=f"cohort-{size}")
+        reads.append(
+            [q["sql"] for q in ctx.captured_queries if "notifications_delivery" not in q["sql"]]
+        )
+        inserts = [q for q in ctx.captured_queries if "notifications_delivery" in q["sql"]]
+        assert all(q["sql"].startswith("INSERT") for q in inserts)
+        assert len(inserts) <= 1 + 2 * size // 50
+        assert Delivery.objects.filter(event__dedupe_key=f"cohort-{size}").count() == 2 * size
+    assert len(reads[0]) == len(reads[1]) == 6, reads
