@@ -157,6 +157,14 @@ def send_delivery(delivery_id: int, *, claimant: str = "", now: datetime | None 
             )
             logger.warning("Delivery %s cut short mid-send; not sent again", delivery_id)
             return "failed"
+        # Sent again with the same key, counted as a try: a send that kills its
+        # worker every time is given up after NOTIFICATIONS_MAX_TRIES.
+        if left.tries >= conf.max_tries():
+            _finish(
+                delivery_id, claimant, status=DeliveryStatus.FAILED, last_error=MAY_HAVE_BEEN_SENT
+            )
+            return "failed"
+        Delivery.objects.filter(pk=delivery_id).update(tries=F("tries") + 1, claimed_at=now)
     delivery = Delivery.objects.select_related("event", "user").get(pk=delivery_id)
     return _send_claimed(delivery, claimant, now)
 
@@ -215,7 +223,7 @@ def _retry_or_fail(delivery, claimant, now, error, retry_after) -> str:
     if tries >= conf.max_tries():
         _finish(delivery.pk, claimant, status=DeliveryStatus.FAILED, last_error=message)
         return "failed"
-    wait = float(retry_after) if retry_after is not None else conf.backoff_seconds(tries)
+    wait = max(0.0, float(retry_after)) if retry_after is not None else conf.backoff_seconds(tries)
     _finish(
         delivery.pk,
         claimant,

@@ -92,6 +92,8 @@ def test_every_kind_of_page_has_no_serious_or_critical_axe_violation_in_thai(
         "course finished": f"/learn/courses/{finished.pk}/finished/",
         "search": "/learn/search/?q=อุปกรณ์",
         "profile": "/accounts/profile/",
+        "notifications": "/notifications/",
+        "notification preferences": "/notifications/preferences/",
     }
     # axe is injected as an inline script: only these contexts bypass the CSP.
     anonymous = new_page("phone", bypass_csp=True)

@@ -139,6 +139,19 @@ def test_a_send_cut_short_is_not_sent_again_on_a_channel_that_cannot_tell(queued
     email.refresh_from_db()
     assert email.status == DeliveryStatus.FAILED and "may have been sent" in email.last_error
     assert [row["key"] for row in test_channels.sends("test_idempotent")] == [str(idempotent.key)]
+    assert Delivery.objects.get(pk=idempotent.pk).tries == 2
+
+
+def test_a_send_that_kills_its_worker_every_time_is_given_up(queued, settings):
+    settings.NOTIFICATIONS_MAX_TRIES = 3
+    user = opted_in(UserFactory(), "test_idempotent")
+    notify([user.pk])
+    Delivery.objects.filter(channel="test_idempotent").update(
+        status=DeliveryStatus.SENDING, claimed_by="task-1", claimed_at=MORNING, tries=3
+    )
+    delivery = Delivery.objects.get(channel="test_idempotent")
+    assert outbox.send_delivery(delivery.pk, claimant="task-1", now=MORNING) == "failed"
+    assert test_channels.sends() == []
 
 
 def test_another_worker_sending_it_now_is_left_alone(queued):
