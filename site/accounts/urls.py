@@ -9,6 +9,7 @@ urlpatterns = [
     path("profile/line/unlink/", views.unlink_line, name="accounts_unlink_line"),
     # Before allauth's: its third-party accounts page is the profile page here.
     path("3rdparty/", views.connections),
+    path("social/connections/", views.connections),
     path("delete/", views.delete_account, name="accounts_delete"),
     path("privacy/", views.privacy_notice, name="privacy_notice"),
     path("reset-code/", reset_code_views.reset_with_code, name="accounts_reset_code"),
