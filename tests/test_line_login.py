@@ -328,3 +328,15 @@ def test_without_a_channel_there_is_no_line_button_anywhere(client):
 def test_without_a_channel_the_line_urls_answer_404(client, method):
     for url in ("/accounts/line/login/", "/accounts/line/login/callback/?code=x&state=y"):
         assert getattr(client, method)(url).status_code == 404, url
+
+
+def test_an_account_without_a_password_is_told_how_to_delete_it_once_line_is_off(client):
+    user = UserFactory()
+    user.set_unusable_password()
+    user.save()
+    SocialAccount.objects.create(user=user, provider="line", uid="U" + "c" * 32)
+    client.force_login(user)
+    page = client.get("/accounts/delete/").content.decode()
+    assert "/accounts/password/set/" in page and LINE_BUTTON not in page
+    assert client.post("/accounts/delete/", {"confirm": "on"}).status_code == 403
+    assert get_user_model().objects.filter(pk=user.pk).exists()

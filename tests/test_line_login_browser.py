@@ -70,3 +70,38 @@ def test_sign_up_with_line_on_a_phone(phone, screenshot, fake_line, live_server)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     section.scroll_into_view_if_needed()
     screenshot(page, "04-profile-line-linked")
+
+
+def test_the_line_pages_pass_axe_on_a_phone(new_page, fake_line):
+    from tests.browser import BLOCKING_IMPACTS, axe_violations, describe_violations, log_in
+    from tests.factories import UserFactory
+
+    # axe is injected as an inline script: this context bypasses the CSP.
+    page = new_page("phone", bypass_csp=True)
+    found = {}
+
+    def check(name):
+        violations = [
+            v
+            for v in axe_violations(page, impacts=(*BLOCKING_IMPACTS, "moderate"))
+            if v["impact"] in BLOCKING_IMPACTS or v["id"] == "heading-order"
+        ]
+        if violations:
+            found[name] = describe_violations(violations)
+
+    for url in ("/accounts/login/", "/accounts/signup/"):
+        page.goto(url)
+        check(url)
+    page.get_by_role("button", name="สมัครด้วย LINE").click()
+    page.wait_for_url("**/accounts/3rdparty/signup/")
+    check("LINE sign-up")
+    page.get_by_role("button", name="สมัครเรียน", exact=True).click()  # empty: the errors
+    page.wait_for_load_state()
+    check("LINE sign-up with errors")
+
+    other = new_page("phone", bypass_csp=True)
+    log_in(other, UserFactory())
+    page = other
+    page.goto("/accounts/profile/")
+    check("profile with the LINE button")
+    assert not found, "\n\n".join(f"{name}:\n{text}" for name, text in found.items())
