@@ -10,6 +10,9 @@ the volunteer picks one in the short sign-up, as everyone does.
 
 from __future__ import annotations
 
+# _build_apps_from_settings is allauth's own reading of SOCIALACCOUNT_PROVIDERS[...]["APPS"]
+# (what its list_apps does after the database query this adapter leaves out); allauth is
+# pinned, and tests/test_line_login.py fails if it moves.
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, _build_apps_from_settings
 from django.http import Http404
 from django.urls import reverse
