@@ -21,4 +21,14 @@ class CoursesConfig(AppConfig):
         from courses.search.sqlite_fts import ensure_thai_tokenizer_after_migrate
 
         register_section("learning", learning_section)
+        # The result page's cached next module (courses/next_module.py) starts over
+        # when any page is saved, deleted or moved.
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.signals import post_page_move
+
+        from courses.next_module import new_generation, page_changed
+
+        post_save.connect(page_changed, dispatch_uid="courses-next-module-save")
+        post_delete.connect(page_changed, dispatch_uid="courses-next-module-delete")
+        post_page_move.connect(new_generation, dispatch_uid="courses-next-module-move")
         post_migrate.connect(ensure_thai_tokenizer_after_migrate, sender=self)

@@ -8,6 +8,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from home import admin_views
 from npv_site.accounts.admin_views import AdminLogoutView, AdminPasswordResetView
+from npv_site.accounts.apps import hide_social_accounts
+
+hide_social_accounts(admin.site)
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),

@@ -76,6 +76,12 @@ def test_the_trainers_cohort_screens_fit_and_draw_their_ticks(device, device_pag
     # Wagtail's "⋯" menu (delete) still shows beside them, and the page does not scroll sideways.
     assert page.locator("#w-slim-header-buttons [data-w-dropdown-target='toggle']").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    # Every tool in sight without scrolling the header sideways (on a phone
+    # they wrap onto rows of their own).
+    width = page.viewport_size["width"]
+    for tool in header.locator("a.cohort-tool").all():
+        box = tool.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, tool.get_attribute("aria-label")
     screenshot(page, "02-cohort-page", full_page=False)
 
     page.goto(f"/admin/cohorts/{cohort.pk}/report/")

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
@@ -197,6 +198,19 @@ PROJECT_ROWS = [
     row("GET", "/accounts/password/change/", LOGIN, 200, 200, 200, 200, 200),
     same("GET", "/accounts/password/reset/", 200),
     # Re-authentication by an e-mailed code is off (ACCOUNT_REAUTHENTICATION_METHODS).
+    # Log in with LINE (site/accounts/social_adapter.py): no channel configured in the
+    # world, so allauth's LINE URLs do not exist (tests/test_line_login.py has them with one).
+    row("POST", "/accounts/profile/line/unlink/", LOGIN,
+        *[Redirect("/accounts/profile/", exact=True)] * 5),
+    same("GET", "/accounts/3rdparty/", Redirect("/accounts/profile/", exact=True)),
+    same("GET", "/accounts/social/connections/", Redirect("/accounts/profile/", exact=True)),
+    same("GET", "/accounts/line/login/", 404),
+    same("POST", "/accounts/line/login/", 404),
+    same("GET", "/accounts/line/login/callback/", 404),
+    # Without a LINE login waiting for its sign-up, to the login page.
+    same("GET", "/accounts/3rdparty/signup/", Redirect("/accounts/login/", exact=True)),
+    same("GET", "/accounts/3rdparty/login/cancelled/", 200),
+    same("GET", "/accounts/3rdparty/login/error/", 401),
     row("GET", "/accounts/reauthenticate/code/", LOGIN, 403, 403, 403, 403, 403),
     row("GET", "/accounts/reauthenticate/code/confirm/", LOGIN, 403, 403, 403, 403, 403),
     same("POST", "/i18n/setlang/", Redirect("/", exact=True), data=(("language", "en"),)),
@@ -442,6 +456,9 @@ EXEMPT = {
     "^((?:[\\w\\-]+/)*)$": "Wagtail's pages: see test_page_matrix, which walks the page tree",
     "django-admin/(?P<url>.*)$": "Django admin's catch-all 404 (row for /django-admin/no-such-page/)",
     "accounts/inactive/": "allauth's notice for inactive accounts, no data",
+    "accounts/social/login/cancelled/": "allauth's old address, a 301 to accounts/3rdparty/…",
+    "accounts/social/login/error/": "allauth's old address, a 301 to accounts/3rdparty/…",
+    "accounts/social/signup/": "allauth's old address, a 301 to accounts/3rdparty/…",
     "accounts/reauthenticate/": "allauth's password prompt for the signed-in user",
     "accounts/email/": "allauth's e-mail management of the signed-in user",
     "accounts/confirm-email/": "e-mail verification is off (ACCOUNT_EMAIL_VERIFICATION = none)",
@@ -503,6 +520,13 @@ def _build_world() -> World:
         village_name="บ้านลับแล", findable_by_trainers=True, findable_consented_at=timezone.now(),
     )
     volunteer_a, volunteer_b = profile_a.user, profile_b.user
+    # Both log in with LINE too: no screen but their own shows the LINE user id.
+    line_a = SocialAccount.objects.create(
+        user=volunteer_a, provider="line", uid="U" + "a1" * 16, extra_data={"displayName": "ไพ LINE"}
+    )
+    line_b = SocialAccount.objects.create(
+        user=volunteer_b, provider="line", uid="U" + "b2" * 16, extra_data={"displayName": "มี LINE"}
+    )
     trainer_x = UserFactory(username="trainer-x")
     trainer_y = UserFactory(username="trainer-y")
     for trainer in (trainer_x, trainer_y):
@@ -598,6 +622,7 @@ def _build_world() -> World:
     }
     # What trainer X must never see: B (cohort Y) and the outsider (no
     # cohort), beyond what X's own roster file holds of B (ROW_B).
+    ids["line_user_ids"] = [line_a.uid, line_b.uid]
     ids["secrets_of_others"] = [
         profile_b.first_name, profile_b.last_name, volunteer_b.email,
         outsider.last_name, outsider.phone, "089-777-6655", outsider.user.email,
@@ -865,3 +890,40 @@ def test_no_page_a_trainer_opens_shows_a_volunteer_outside_their_cohorts(world, 
     labels = {matrix_row.label for matrix_row in TRAINER_PAGES}
     assert "GET /admin/cohorts/{cohort_x}/import/{roster_import_x}/" in labels
     assert "GET /admin/cohorts/{cohort_x}/claim-codes.csv" in labels
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["trainer_x", "admin"])
+def test_no_admin_screen_shows_a_line_user_id(world, media_of_world, role):
+    """The LINE user id is the volunteer's own: no screen of the trainer of their
+    cohort (volunteers, reports, exports, claim sheets, searches) nor of an
+    administrator (Wagtail's users, the Django admin) shows it, nor the LINE
+    display name."""
+    client = client_for(world, role)
+    hidden = [*world.ids["line_user_ids"], "ไพ LINE", "มี LINE"]
+    index = ROLES.index(role)
+    checked = 0
+    for matrix_row in ROWS:
+        if matrix_row.expect[index] != 200 or not matrix_row.url.startswith(("/admin/", "/django-admin/")):
+            continue
+        url = fill(matrix_row.url, world)
+        path, _, query = url.partition("?")
+        data = dict(matrix_row.data)
+        if query:
+            data.update(dict(part.split("=", 1) for part in query.split("&")))
+        body = _body(request(client, matrix_row.method, path, data)).decode(errors="replace")
+        leaked = [secret for secret in hidden if secret in body]
+        assert not leaked, f"{role} {matrix_row.label} shows {leaked}"
+        checked += 1
+    for template in [*SEARCHES, "/admin/users/?q=อำไพ", "/admin/users/{user_a}/"]:
+        response = client.get(fill(template, world))
+        if response.status_code == 200:
+            body = _body(response).decode(errors="replace")
+            assert not [secret for secret in hidden if secret in body], template
+    assert checked > 30
+    # allauth's own admin of social accounts is not installed (npv_site.accounts.apps).
+    if role == "admin":
+        # (A fresh client: the rows above include the admin's logout.)
+        admin_client = client_for(world, role)
+        assert admin_client.get("/django-admin/").status_code == 200
+        assert admin_client.get("/django-admin/socialaccount/socialaccount/").status_code == 404

@@ -22,6 +22,7 @@ def test_the_download_has_every_installed_apps_section():
         "profile",
         "privacy_consents",
         "password_reset_codes",
+        "social_accounts",
     ]
     assert data["account"]["username"] == user.username
     assert data["account"]["email"] == user.email

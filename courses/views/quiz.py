@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db import connection
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -31,6 +31,7 @@ from courses import attempts as quiz
 from courses import conf, grading
 from courses.models import Enrolment, ModulePage, QuizAttempt
 from courses.models.pages import FeedbackLevel
+from courses.next_module import next_module as next_module_after
 from courses.ratelimits import PER_USER, rate_limit
 from courses.shortcuts import render
 
@@ -143,7 +144,7 @@ def attempt_page(request, attempt_id: int):
     # that finds the course; the next module only when it is not finished.
     course = _course_of(module, request.user if overview.passed else None)
     course_finished = overview.passed and course.finished
-    next_module = _next_module(module) if overview.passed and not course_finished else None
+    next_module = next_module_after(module) if overview.passed and not course_finished else None
     return render(
         request,
         "courses/quiz/result.html",
@@ -266,35 +267,6 @@ def _course_of(module: ModulePage, finished_by=None) -> Page:
     if finished_by is None:
         course.finished = False
     return course
-
-
-def _next_module(module: ModulePage) -> dict | None:
-    """The module after this one in its course, with the address to go on to:
-    its first lesson, or the module itself when it has none. One query."""
-    # Wagtail's page table alone: a module's children are its lessons and a
-    # course's its modules, so no join to their own tables is needed.
-    first_lesson = (
-        Page.objects.live()
-        .filter(path__startswith=OuterRef("path"), depth=module.depth + 1)
-        .order_by("path")
-        .values("url_path")[:1]
-    )
-    row = (
-        Page.objects.live()
-        .filter(
-            path__startswith=module.path[: -module.steplen],
-            depth=module.depth,
-            path__gt=module.path,
-        )
-        .order_by("path")
-        .annotate(lesson_url_path=Subquery(first_lesson))
-        .values("title", "url_path", "lesson_url_path")
-        .first()
-    )
-    if row is None:
-        return None
-    url_path = row["lesson_url_path"] or row["url_path"]
-    return {"title": row["title"], "url": Page(url_path=url_path).get_url()}
 
 
 def _pass_note(attempt: QuizAttempt, overview: quiz.QuizOverview) -> str:

@@ -16,16 +16,30 @@ class AccountsConfig(AppConfig):
             consents_section,
             profile_section,
             reset_codes_section,
+            social_accounts_section,
         )
 
         register_section("profile", profile_section)
         register_section("privacy_consents", consents_section)
         register_section("password_reset_codes", reset_codes_section)
+        register_section("social_accounts", social_accounts_section)
         post_save.connect(
             _password_may_have_changed,
             sender=get_user_model(),
             dispatch_uid="accounts-end-reset-codes",
         )
+
+
+def hide_social_accounts(site) -> None:
+    """Take allauth's models out of the Django admin (called by the URLconf, once
+    every admin.py has registered): it would list every LINE user id, which is the
+    volunteer's own (their data download has it); and the LINE channel comes from
+    the environment, never from a SocialApp row."""
+    from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+
+    for model in (SocialAccount, SocialApp, SocialToken):
+        if site.is_registered(model):
+            site.unregister(model)
 
 
 def _password_may_have_changed(

@@ -143,11 +143,20 @@ class VolunteerSignupForm(forms.Form):
 
 
 class DeleteAccountForm(forms.Form):
+    """The password again; an account without one (signed up with LINE) confirms
+    with a tick after logging in with LINE again a moment ago (the view's check)."""
+
     password = forms.CharField(label=_("รหัสผ่าน"), widget=forms.PasswordInput)
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        if not user.has_usable_password():
+            del self.fields["password"]
+            self.fields["confirm"] = forms.BooleanField(
+                label=_("ฉันต้องการลบบัญชีนี้และข้อมูลทั้งหมดของฉัน"),
+                error_messages={"required": _("กรุณาทำเครื่องหมายเพื่อยืนยันการลบบัญชี")},
+            )
 
     def clean_password(self):
         password = self.cleaned_data["password"]

@@ -50,3 +50,21 @@ def reset_codes_section(user):
         .select_related("issued_by")
         .order_by("created_at")
     ]
+
+
+def social_accounts_section(user):
+    """The accounts of other services linked to log in (LINE): which, the id that
+    service gives the volunteer, when linked, when last used to log in, and the part
+    of its profile kept (no token is stored: SOCIALACCOUNT_STORE_TOKENS is off)."""
+    from allauth.socialaccount.models import SocialAccount
+
+    return [
+        {
+            "provider": account.provider,
+            "uid": account.uid,
+            "linked_at": account.date_joined.isoformat(),
+            "last_login": account.last_login.isoformat() if account.last_login else None,
+            "profile": account.extra_data,
+        }
+        for account in SocialAccount.objects.filter(user=user).order_by("date_joined")
+    ]

@@ -1,4 +1,5 @@
 import json
+import time
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -9,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from courses.models import CoursePage
 from courses.personal_data_registry import collect_personal_data
@@ -18,6 +19,7 @@ from courses.shortcuts import render as courses_render
 from courses.signals import learner_profile_changed
 from npv_site.accounts.forms import DeleteAccountForm, ProfileForm
 from npv_site.accounts.models import PrivacyConsent, VolunteerProfile
+from npv_site.accounts.social_adapter import LINE, line_login_enabled
 
 
 def _safe_next(request) -> str:
@@ -73,8 +75,45 @@ def profile(request):
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "creating": form.creating, "next": _safe_next(request)},
+        {
+            "form": form,
+            "creating": form.creating,
+            "next": _safe_next(request),
+            "line_account": _line_account(request.user),
+            "has_password": request.user.has_usable_password(),
+        },
     )
+
+
+def _line_account(user):
+    from allauth.socialaccount.models import SocialAccount
+
+    return SocialAccount.objects.filter(user=user, provider=LINE).first()
+
+
+@login_required
+@require_POST
+def unlink_line(request):
+    """Unlink LINE through allauth's own form and flow (its rule: not the last way
+    in, so only with a usable password), back to the profile with a Thai message."""
+    from allauth.socialaccount.forms import DisconnectForm
+
+    account = _line_account(request.user)
+    if account is None or not line_login_enabled():
+        messages.info(request, _("บัญชีนี้ไม่ได้เชื่อมต่อกับ LINE"))
+        return redirect("accounts_profile")
+    form = DisconnectForm({"account": account.pk}, request=request)
+    if form.is_valid():
+        form.save()
+    else:
+        for error in form.non_field_errors():
+            messages.error(request, error)
+    return redirect("accounts_profile")
+
+
+def connections(request):
+    """allauth's third-party accounts page: the profile page is where LINE is linked."""
+    return redirect("accounts_profile")
 
 
 @login_required
@@ -90,6 +129,8 @@ def welcome(request):
         {
             "course_progress": overview,
             "profile_missing": not VolunteerProfile.objects.filter(user=request.user).exists(),
+            # A claimed account, or one made with a password: LINE as a way back in.
+            "offer_line": line_login_enabled() and _line_account(request.user) is None,
         },
     )
 
@@ -105,17 +146,39 @@ def download_my_data(request):
     return response
 
 
+# How long ago a LINE login confirms the deletion of an account without a password
+# (allauth's own window for asking a password again, ACCOUNT_REAUTHENTICATION_TIMEOUT).
+def _logged_in_with_line_just_now(request) -> bool:
+    from allauth.account import app_settings as account_settings
+    from allauth.account.internal.flows.login import get_authentication_records
+
+    times = [
+        record.get("at", 0)
+        for record in get_authentication_records(request, request.user)
+        if record.get("method") == "socialaccount" and record.get("provider") == LINE
+    ]
+    return bool(times) and time.time() - max(times) < account_settings.REAUTHENTICATION_TIMEOUT
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_account(request):
-    form = DeleteAccountForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = request.user
+    user = request.user
+    # Without a password (signed up with LINE) the tick is enough only after
+    # a LINE login a moment ago, so a phone left logged in cannot delete the account.
+    needs_line = not user.has_usable_password() and not _logged_in_with_line_just_now(request)
+    form = DeleteAccountForm(user, None if needs_line else (request.POST or None))
+    if request.method == "POST" and not needs_line and form.is_valid():
         logout(request)
         user.delete()
         messages.success(request, _("ลบบัญชีและข้อมูลส่วนตัวของคุณแล้ว"))
         return redirect("/")
-    return render(request, "accounts/delete_account.html", {"form": form})
+    return render(
+        request,
+        "accounts/delete_account.html",
+        {"form": form, "needs_line": needs_line},
+        status=403 if needs_line and request.method == "POST" else 200,
+    )
 
 
 def privacy_notice(request):

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django_filters",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.line",
     "axes",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -194,6 +196,34 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 # sent by e-mail; no page here asks to re-authenticate, and most volunteers have no
 # e-mail, so the code routes answer 403 (tests/test_permission_matrix.py).
 ACCOUNT_REAUTHENTICATION_METHODS = ["password"]
+# Log in with LINE (allauth's LINE provider), configured from the environment only:
+# without a channel id and secret there is no LINE button and the LINE URLs answer 404
+# (npv_site.accounts.social_adapter). No token is kept: the profile is read once per login.
+# LINE_LOGIN_BOT_PROMPT ("normal" or "aggressive") asks LINE to offer the course's
+# official account (linked to the channel in the LINE Developers console) as a friend.
+LINE_LOGIN_CHANNEL_ID = env.str("LINE_LOGIN_CHANNEL_ID", default="")
+LINE_LOGIN_CHANNEL_SECRET = env.str("LINE_LOGIN_CHANNEL_SECRET", default="")
+LINE_LOGIN_BOT_PROMPT = env.str("LINE_LOGIN_BOT_PROMPT", default="normal")
+SOCIALACCOUNT_PROVIDERS = {
+    "line": {
+        # "profile" is what /v2/profile needs; no e-mail (LINE grants it on application only).
+        "SCOPE": ["profile"],
+        "OAUTH_PKCE_ENABLED": True,
+        "AUTH_PARAMS": {"bot_prompt": LINE_LOGIN_BOT_PROMPT} if LINE_LOGIN_BOT_PROMPT else {},
+        "APPS": [
+            {"client_id": LINE_LOGIN_CHANNEL_ID, "secret": LINE_LOGIN_CHANNEL_SECRET}
+        ]
+        if LINE_LOGIN_CHANNEL_ID and LINE_LOGIN_CHANNEL_SECRET
+        else [],
+    }
+}
+SOCIALACCOUNT_ADAPTER = "npv_site.accounts.social_adapter.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "npv_site.accounts.signup.LineSignupPage"}
+# Always the short sign-up: the Thai name and the PDPA consent are the volunteer's to give.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 # Login throttling is django-axes, keyed on account and address together: a
 # training room of hundreds behind one NAT address never locks itself out, and
 # a guessed password locks one account on one address (login_name resolves an
