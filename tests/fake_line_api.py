@@ -254,8 +254,6 @@ class FakeLineAPI:
         for index, user in enumerate(to):
             if not isinstance(user, str) or not USER_ID.match(user):
                 raise BadRequest("The request body has 1 error(s)", [{"message": "Invalid user ID", "property": f"to[{index}]"}])
-        if len(set(to)) != len(to):
-            raise BadRequest("The request body has 1 error(s)", [{"message": "Duplicate user IDs", "property": "to"}])
         return list(to)
 
     def _get(self, path: str, head):

@@ -137,6 +137,14 @@ def test_a_long_text_is_shortened_to_what_line_accepts(configured):
     assert len(text) == 5000 and text.endswith("…\nhttps://e.example.org/x/")
 
 
+def test_message_line_cannot_carry_is_a_permanent_failure(configured):
+    bad = Message(subject="ใบประกาศ", text="", url="https://e.example.org/" + "x" * 10_000, button_label="ดู")
+    with pytest.raises(PermanentError) as raised:
+        LineChannel().send(Delivery(person(16), bad))
+    assert "สร้างข้อความ LINE" in str(raised.value)
+    assert configured.delivered_counts() == {}
+
+
 def test_resend_with_the_same_key_creates_no_second_message(configured):
     delivery = Delivery(person(4), CERTIFICATE)
     channel = LineChannel()
@@ -397,6 +405,17 @@ def test_channel_is_off_without_a_token(configured, settings):
         channel.send(Delivery(person(1), CERTIFICATE))
     outcome = channel.send_many([Delivery(person(1), COHORT_NOTE)])
     assert all(isinstance(error, PermanentError) for error in outcome.values())
+    assert configured.requests == []
+
+
+def test_channel_is_off_without_the_sdk(configured, monkeypatch):
+    monkeypatch.setattr(line, "sdk_installed", lambda: False)  # the site without the extra
+    channel = LineChannel()
+    assert not channel.enabled()
+    assert not channel.reaches(person(1))
+    with pytest.raises(PermanentError) as raised:
+        channel.send(Delivery(person(1), CERTIFICATE))
+    assert "line-bot-sdk" in str(raised.value)
     assert configured.requests == []
 
 

@@ -30,6 +30,7 @@ Login channel and the Messaging API channel belong to the same LINE provider.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
@@ -155,6 +156,15 @@ def build_messages(message) -> list:
     return [TextMessage(text=body)]
 
 
+def _line_messages(message) -> list:
+    try:
+        return build_messages(message)
+    except (ValueError, TypeError) as error:  # the SDK's models refuse it (pydantic)
+        raise PermanentError(
+            _("สร้างข้อความ LINE จากข้อความนี้ไม่ได้: %(error)s") % {"error": error}
+        ) from error
+
+
 def multicast_retry_key(keys: Iterable) -> str:
     """The retry key of a multicast request: the same set of delivery keys gives the same key."""
     return str(uuid.uuid5(MULTICAST_KEY_NAMESPACE, ",".join(sorted(str(key) for key in keys))))
@@ -180,13 +190,22 @@ def _api_client(host: str, token: str):
     return ApiClient(Configuration(host=host, access_token=token))
 
 
-def messaging_api():
-    """The SDK's MessagingApi for the configured token and host (PermanentError without one)."""
-    from linebot.v3.messaging import MessagingApi
+def sdk_installed() -> bool:
+    return importlib.util.find_spec("linebot") is not None
 
+
+def messaging_api():
+    """The SDK's MessagingApi for the configured token and host (PermanentError without one,
+    or without the SDK)."""
     token = setting("NOTIFICATIONS_LINE_CHANNEL_ACCESS_TOKEN")
     if not token:
         raise PermanentError(_("ยังไม่ได้ตั้งค่า LINE ของเว็บไซต์ (ไม่มี channel access token)"))
+    if not sdk_installed():
+        raise PermanentError(
+            _("เว็บไซต์ยังไม่ได้ติดตั้ง line-bot-sdk (wagtail-npv-elearning[line]) จึงส่งทาง LINE ไม่ได้")
+        )
+    from linebot.v3.messaging import MessagingApi
+
     return MessagingApi(_api_client(setting("NOTIFICATIONS_LINE_API_HOST").rstrip("/"), token))
 
 
@@ -300,7 +319,8 @@ class LineChannel(Channel):
 
     @staticmethod
     def enabled() -> bool:
-        return bool(setting("NOTIFICATIONS_LINE_CHANNEL_ACCESS_TOKEN"))
+        """On when the site set a channel access token and has the SDK (the ``line`` extra)."""
+        return bool(setting("NOTIFICATIONS_LINE_CHANNEL_ACCESS_TOKEN")) and sdk_installed()
 
     def reaches(self, user) -> bool:
         return self.enabled() and bool(line_user_id(user))
@@ -318,7 +338,7 @@ class LineChannel(Channel):
         line_id = self._recipient(delivery)
         if setting("NOTIFICATIONS_LINE_CHECK_FRIENDSHIP") and not is_friend(line_id):
             raise PermanentError(str(NOT_A_FRIEND))
-        request = PushMessageRequest(to=line_id, messages=build_messages(delivery.message()))
+        request = PushMessageRequest(to=line_id, messages=_line_messages(delivery.message()))
         try:
             api.push_message(
                 request,
@@ -355,7 +375,10 @@ class LineChannel(Channel):
             api = messaging_api()
         except PermanentError as error:
             return {delivery.key: error for delivery in deliveries}
-        messages = build_messages(deliveries[0].message())
+        try:
+            messages = _line_messages(deliveries[0].message())
+        except PermanentError as error:
+            return {delivery.key: error for delivery in deliveries}
         check = setting("NOTIFICATIONS_LINE_CHECK_FRIENDSHIP")
         for retry_key, chunk in multicast_batches(deliveries):
             recipients: dict[Any, str] = {}
