@@ -6,8 +6,12 @@ from __future__ import annotations
 import ast
 import gettext
 import json
+import os
 import re
+import signal
 import subprocess
+import sys
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -163,6 +167,51 @@ def test_accepted_push_whose_answer_was_lost_is_not_sent_twice(configured):
     LineChannel().send(delivery)
 
     assert len(configured.messages_for(line_user_id(5))) == 1
+
+
+KILLED_SENDER = """
+import sys, uuid
+import django
+django.setup()
+from django.test import override_settings
+from notifications.channels.line import LineChannel
+from tests.test_line_channel import CERTIFICATE, Delivery, person
+url, token, key = sys.argv[1:4]
+with override_settings(
+    NOTIFICATIONS_LINE_CHANNEL_ACCESS_TOKEN=token,
+    NOTIFICATIONS_LINE_API_HOST=url,
+    NOTIFICATIONS_LINE_USER_ID="tests.test_line_channel.line_id_of",
+    NOTIFICATIONS_LINE_TIMEOUT=(5, 60),
+):
+    LineChannel().send(Delivery(person(17), CERTIFICATE, key=uuid.UUID(key)))
+"""
+
+
+def test_sender_killed_mid_send_then_resent_elsewhere_delivers_once(configured):
+    # LINE accepts the push, and the sending process dies before the answer arrives (the
+    # answer is held back): another worker sends the same delivery again.
+    configured.fail_next(200, accept_first=True, hang=30)
+    delivery = Delivery(person(17), CERTIFICATE)
+    sender = subprocess.Popen(
+        [sys.executable, "-c", KILLED_SENDER, configured.url, configured.token, str(delivery.key)],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "npv_site.settings.test"},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not configured.messages_for(line_user_id(17)):
+            assert sender.poll() is None, "the sender ended before LINE accepted its push"
+            assert time.monotonic() < deadline, "the sender's push never arrived"
+            time.sleep(0.05)
+        sender.send_signal(signal.SIGKILL)
+        sender.wait(10)
+    finally:
+        if sender.poll() is None:
+            sender.kill()
+
+    LineChannel().send(delivery)
+    assert len(configured.messages_for(line_user_id(17))) == 1
+    assert configured.status_count(409) == 1
 
 
 def test_timeout_is_transient_and_the_retry_sends_nothing_more(configured, settings):

@@ -18,6 +18,9 @@ retry must resend the same set of deliveries, which ``send_many`` does by chunki
 keys alike every time. A chunk that failed transiently is retried as a whole, never by pushing
 its members one by one (their own keys differ from the chunk's, so LINE could not tell).
 
+LINE does not promise to remember a retry key for ever, so the outbox's bounded retries should
+end within hours, not days.
+
 Blocked accounts. LINE accepts a push to a user who blocked the official account (200) and
 silently drops it, so before a push the channel asks for the user's profile, which is 404 for a
 user who is not (or no longer) a friend: that delivery fails at once with a Thai reason instead
