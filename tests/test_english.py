@@ -1,7 +1,7 @@
 """The English side of the site: the footer's language switch, and catalogues
 that have an English text for every Thai string in the code: the site's
 (site/locale/en) and each plugin's own (courses/locale/en,
-certificates/locale/en), which ship in the wheel so a host site gets them."""
+certificates/locale/en, notifications/locale/en), which ship in the wheel so a host site gets them."""
 
 import gettext
 import os
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 CATALOGUES = [
     settings.BASE_DIR / folder / "locale" / "en" / "LC_MESSAGES" / "django.po"
-    for folder in ("site", "courses", "certificates")
+    for folder in ("site", "courses", "certificates", "notifications")
 ]
 # What `makemessages` must not read (the same list as the README's command).
 NOT_SCANNED = {".venv", "node_modules", "var", "test-artifacts", ".git", "staticfiles"}
@@ -187,7 +187,8 @@ def test_catalogue_reader_sees_every_entry():
     assert any(entry["plural"] for entry in entries)
     assert {entry["id"] for entry in entries} >= {"เข้าสู่ระบบ", "บทเรียน", "แบบทดสอบ", "เกียรติบัตร"}
     # Each plugin's catalogue holds its own strings.
-    for path, text in zip(CATALOGUES[1:], ("บทเรียน", "เกียรติบัตร"), strict=True):
+    own = ("บทเรียน", "เกียรติบัตร", "ผู้รับไม่ได้เชื่อมบัญชี LINE ไว้")
+    for path, text in zip(CATALOGUES[1:], own, strict=True):
         assert text in {entry["id"] for entry in catalogue_entries(path)}, path
 
 
@@ -255,7 +256,7 @@ def test_catalogue_has_every_string_in_the_code(tmp_path, settings, monkeypatch)
                 (source / relative).mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(os.path.join(folder, name), source / relative / name)
     # makemessages writes an app's strings into the locale folder it finds in the app.
-    for app in ("courses", "certificates"):
+    for app in ("courses", "certificates", "notifications"):
         (source / app / "locale").mkdir()
     settings.LOCALE_PATHS = [str(tmp_path / "locale")]
     monkeypatch.chdir(source)
@@ -265,7 +266,7 @@ def test_catalogue_has_every_string_in_the_code(tmp_path, settings, monkeypatch)
         tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po",
         *(
             source / app / "locale" / "en" / "LC_MESSAGES" / "django.po"
-            for app in ("courses", "certificates")
+            for app in ("courses", "certificates", "notifications")
         ),
     ]
     counted = 0
