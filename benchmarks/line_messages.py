@@ -122,20 +122,22 @@ def run_push(items, threads: int, counter) -> None:
 
 
 def run_multicast(items, threads: int, counter) -> None:
+    from notifications.channels.base import TransientError
     from notifications.channels.line import LineChannel, multicast_batches
 
     channel = LineChannel()
 
     def one(chunk):
-        pending = chunk
+        pending, retry_key = chunk, None
         while pending:
-            outcome = channel.send_many(pending)
-            failed = [d for d in pending if outcome[d.key] is not None]
-            if len(failed) < len(pending) and failed:
-                raise RuntimeError("a chunk partly failed")  # never: a chunk fails whole
+            outcome = channel.send_many(pending, retry_key=retry_key)
+            failed = [d for d in pending if isinstance(outcome[d.key], TransientError)]
             if failed:
+                # Retried as the outbox does: the failed request's deliveries with its key.
+                error = outcome[failed[0].key]
                 counter["retries"] += 1
-                time.sleep(getattr(outcome[failed[0].key], "retry_after", None) or 0.5)
+                retry_key = getattr(error, "retry_key", None)
+                time.sleep(error.retry_after if error.retry_after is not None else 0.5)
             pending = failed
 
     # One chunk per call, as an outbox task would take one batch.

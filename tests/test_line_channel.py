@@ -360,6 +360,31 @@ def test_multicast_accepted_but_answer_lost_is_retried_without_duplicates(config
     assert len(configured.delivered_counts()) == 40
 
 
+def test_multicast_retried_with_its_key_after_a_recipient_dropped_out_sends_no_duplicate(configured):
+    configured.blocked.add(line_user_id(2100))
+    configured.fail_next(502, accept_first=True, endpoints=("multicast",))
+    deliveries = [Delivery(person(2100 + n), COHORT_NOTE) for n in range(30)]
+    first = LineChannel().send_many(deliveries)
+    assert isinstance(first[deliveries[0].key], PermanentError)
+    failed = [d for d in deliveries if isinstance(first[d.key], TransientError)]
+    error = first[failed[0].key]
+    assert len(failed) == 29 and error.batch == sorted(str(d.key) for d in failed)
+
+    # Meanwhile someone blocks the account: the retry is a smaller set, so a key made from
+    # the set would differ (and LINE would send the others a second message); the outbox
+    # passes the failed request's key instead.
+    configured.blocked.add(line_user_id(2101))
+    still = [d for d in failed if d.user.pk != 2101]
+    assert line.multicast_retry_key(d.key for d in still) != error.retry_key
+    second = LineChannel().send_many(failed, retry_key=error.retry_key)
+
+    assert isinstance(second[deliveries[1].key], PermanentError)
+    assert all(second[d.key] is None for d in still)
+    counts = configured.delivered_counts()
+    assert len(counts) == 29 and set(counts.values()) == {1}
+    assert configured.status_count(409) == 1
+
+
 def test_multicast_records_each_person_apart(configured):
     configured.blocked.add(line_user_id(3001))
     deliveries = [

@@ -11,12 +11,14 @@ as sent. So the channel is ``idempotent``: the outbox may resend a delivery whos
 never learned (a worker killed mid-send) without a second message reaching the volunteer.
 
 Multicast (``send_many``) sends one request for up to 500 deliveries. Its retry key cannot be
-any one delivery's key, so it is derived from the whole batch: a UUID5 of the sorted delivery
-keys of the chunk (``multicast_batches`` shows the chunks and their keys). Resending the same
-chunk therefore reuses the same key and LINE answers 409 for a chunk it already accepted; a
-retry must resend the same set of deliveries, which ``send_many`` does by chunking the sorted
-keys alike every time. A chunk that failed transiently is retried as a whole, never by pushing
-its members one by one (their own keys differ from the chunk's, so LINE could not tell).
+any one delivery's key, so it is made from the request's deliveries: a UUID5 of their sorted
+keys (``multicast_batches`` shows the chunks of 500 and their keys). Resending the same set
+therefore reuses the same key and LINE answers 409 for a request it already accepted. A
+transient failure says which key and which deliveries it was (``error.retry_key``,
+``error.batch``); the outbox retries those deliveries, or the ones of them still wanted, with
+that key (``send_many(them, retry_key=...)``): a 409 then means the first request reached
+them all, and a request LINE never accepted runs once. Never retry them one by one by push:
+their own keys differ from the request's, so LINE could not tell.
 
 LINE does not promise to remember a retry key for ever, so the outbox's bounded retries should
 end within hours, not days.
@@ -175,7 +177,8 @@ def multicast_retry_key(keys: Iterable) -> str:
 
 def multicast_batches(deliveries: Sequence) -> list[tuple[str, list]]:
     """The multicast requests ``send_many`` makes: (retry key, deliveries) per chunk of at most
-    500, chunked over the deliveries sorted by key so a retry of the same set chunks alike."""
+    500, chunked over the deliveries sorted by key so a retry of the same set chunks alike
+    (the key is the chunk's when all of it is multicast, none dropped as not reachable)."""
     ordered = sorted(deliveries, key=lambda delivery: str(delivery.key))
     chunks = [
         ordered[start : start + MULTICAST_MAX_RECIPIENTS]
@@ -362,28 +365,36 @@ class LineChannel(Channel):
             raise translate_error(error) from error
         _note_use(1)
 
-    def send_many(self, deliveries: Sequence) -> dict[Any, Exception | None]:
+    def send_many(
+        self, deliveries: Sequence, retry_key: str | None = None
+    ) -> dict[Any, Exception | None]:
         """Send one message to many people by multicast, each delivery its own outcome:
         ``{delivery.key: None}`` when sent, else the TransientError or PermanentError for it.
 
         The deliveries must carry the same message (a cohort message); the first one's is
         sent. Recipients who are not friends fail at once (when the friendship check is on).
+
+        A TransientError of a multicast carries ``retry_key`` (the request's) and ``batch``
+        (its deliveries' keys). Retry those deliveries, or any of them, with
+        ``send_many(them, retry_key=error.retry_key)``: LINE then answers 409 if the first
+        request was accepted after all (everyone in it got the message: all sent), or runs it
+        once if it was not. Without ``retry_key`` the key is made from the deliveries
+        multicast, so resending exactly the same set works too.
         """
         from linebot.v3.messaging import ApiException, MulticastRequest
 
         outcome: dict[Any, Exception | None] = {}
         if not deliveries:
             return outcome
+        if retry_key is not None and len(deliveries) > MULTICAST_MAX_RECIPIENTS:
+            raise ValueError("a retry key names one multicast request: at most 500 deliveries")
         try:
             api = messaging_api()
-        except PermanentError as error:
-            return {delivery.key: error for delivery in deliveries}
-        try:
             messages = _line_messages(deliveries[0].message())
         except PermanentError as error:
             return {delivery.key: error for delivery in deliveries}
         check = setting("NOTIFICATIONS_LINE_CHECK_FRIENDSHIP")
-        for retry_key, chunk in multicast_batches(deliveries):
+        for _chunk_key, chunk in multicast_batches(deliveries):
             recipients: dict[Any, str] = {}
             try:
                 for delivery in chunk:
@@ -396,19 +407,17 @@ class LineChannel(Channel):
                     else:
                         recipients[delivery.key] = line_id
             except TransientError as error:
-                # The chunk is retried whole, so its retry key keeps naming the same people.
                 for delivery in chunk:
                     outcome[delivery.key] = error
                 continue
             if not recipients:
                 continue
-            # The key covers the whole chunk: the recipients dropped above are dropped again
-            # on a retry (they fail the same way), so a resent chunk names the same people.
+            key = retry_key or multicast_retry_key(recipients)
             request = MulticastRequest(to=sorted(set(recipients.values())), messages=messages)
             try:
                 api.multicast(
                     request,
-                    x_line_retry_key=retry_key,
+                    x_line_retry_key=key,
                     _request_timeout=setting("NOTIFICATIONS_LINE_TIMEOUT"),
                 )
             except ApiException as error:
@@ -418,8 +427,10 @@ class LineChannel(Channel):
             else:
                 failure = None
                 _note_use(len(recipients))
-            for key in recipients:
-                outcome[key] = failure
+            if isinstance(failure, TransientError):
+                failure.retry_key, failure.batch = key, sorted(str(k) for k in recipients)
+            for delivery_key in recipients:
+                outcome[delivery_key] = failure
         return outcome
 
 
