@@ -340,3 +340,32 @@ def test_an_account_without_a_password_is_told_how_to_delete_it_once_line_is_off
     assert "/accounts/password/set/" in page and LINE_BUTTON not in page
     assert client.post("/accounts/delete/", {"confirm": "on"}).status_code == 403
     assert get_user_model().objects.filter(pk=user.pk).exists()
+
+
+def test_a_first_password_for_a_line_account_asks_for_line_again(client, fake_line, monkeypatch):
+    """Otherwise a phone left logged in could set a password and, with it,
+    delete the account that deleting guards by a fresh LINE login."""
+    sign_up_with_line(client, fake_line)
+    user = get_user_model().objects.get(username="somsri62")
+    new = {"password1": "ข้าวหอมมะลิ-2562!", "password2": "ข้าวหอมมะลิ-2562!"}
+    with monkeypatch.context() as later:
+        later.setattr("npv_site.accounts.views.time.time", lambda: 10**11)
+        page = client.get("/accounts/password/set/").content.decode()
+        assert "ยืนยันตัวตนด้วย LINE" in page and 'name="password1"' not in page
+        assert client.post("/accounts/password/set/", new).status_code == 403
+        user.refresh_from_db()
+        assert not user.has_usable_password()
+    again = through_line(client, fake_line, next_url="/accounts/password/set/")
+    assert again["Location"] == "/accounts/password/set/"
+    assert 'name="password1"' in client.get("/accounts/password/set/").content.decode()
+    assert client.post("/accounts/password/set/", new).status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(new["password1"])
+
+
+def test_an_account_with_a_password_changes_it_as_before(client, fake_line):
+    user = UserFactory(username="kanya")
+    client.force_login(user)
+    # allauth sends an account that has a password on to its change page.
+    response = client.get("/accounts/password/set/")
+    assert response.status_code == 302 and "/accounts/password/change/" in response["Location"]

@@ -10,6 +10,8 @@ urlpatterns = [
     # Before allauth's: its third-party accounts page is the profile page here.
     path("3rdparty/", views.connections),
     path("social/connections/", views.connections),
+    # Before allauth's own: a first password asks for LINE again (views.set_password).
+    path("password/set/", views.set_password),
     path("delete/", views.delete_account, name="accounts_delete"),
     path("privacy/", views.privacy_notice, name="privacy_notice"),
     path("reset-code/", reset_code_views.reset_with_code, name="accounts_reset_code"),

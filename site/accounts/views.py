@@ -162,6 +162,30 @@ def _logged_in_with_line_just_now(request) -> bool:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def set_password(request):
+    """allauth's page that gives an account its first password. An account
+    made with LINE has none, and its password would be a second way in, with
+    which the account could be deleted: so while LINE is on, only after a LINE
+    login a moment ago, as deleting asks; a phone left logged in cannot."""
+    from allauth.account.views import password_set
+
+    user = request.user
+    if (
+        not user.has_usable_password()
+        and line_login_enabled()
+        and not _logged_in_with_line_just_now(request)
+    ):
+        return render(
+            request,
+            "accounts/confirm_with_line.html",
+            {"next_url": request.path},
+            status=403 if request.method == "POST" else 200,
+        )
+    return password_set(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def delete_account(request):
     user = request.user
     # Without a password (signed up with LINE) the tick is enough only after
