@@ -638,6 +638,9 @@ def test_the_csv_postgresql_writes_is_the_one_python_writes(client, trainer, set
     nameless.save()
     CohortMembership.objects.filter(user=nameless).update(roster_phone="")
     CohortMembership.objects.create(cohort=cohort, user=UserFactory(first_name="ไม่มีหมู่บ้าน"))
+    # Every other formula start, and a Thai first letter (ascii() is its code point).
+    volunteer(cohort, place, "@สมชาย", "\tแท็บ")
+    volunteer(cohort, place, "\rขึ้นบรรทัด", "กุ้ง")
     outline = reports.CourseOutline.of(setup["course"])
     filters = reports.ReportFilters()
 
@@ -648,8 +651,10 @@ def test_the_csv_postgresql_writes_is_the_one_python_writes(client, trainer, set
     by_copy = as_bytes(exports.export_csv(cohort, outline, filters))
     assert by_copy == by_python
     rows = list(csv.reader(io.StringIO(by_copy.decode()[1:])))
-    assert len(rows) == 1 + 8
+    assert len(rows) == 1 + 10
     by_name = {row[5]: row for row in rows[1:]}
+    assert by_name["'@สมชาย"][6] == "'\tแท็บ"
+    assert "'\rขึ้นบรรทัด" in by_name
     assert by_name["'+66"][1:5] == ["\'=เมือง, \"ใหม่\"", "", "3", "บ้าน\nสองบรรทัด"]
     assert by_name["'-ผู้ใช้"][7] == nameless.volunteer_profile.phone
     client.force_login(trainer)

@@ -252,13 +252,26 @@ ROW_FIELDS = (
 
 
 def with_progress(
-    members: QuerySet[CohortMembership], outline: CourseOutline, few_rows: bool = False
+    members: QuerySet[CohortMembership],
+    outline: CourseOutline,
+    few_rows: bool = False,
+    progress: bool = True,
 ) -> QuerySet[CohortMembership]:
     """The memberships with the volunteer's progress in the course as columns
     of the same query: the enrolment and the valid certificate joined (at
     most one of each, by their unique constraints), started and each module
-    passed as conditions (looked up row by row when `few_rows`)."""
+    passed as conditions (looked up row by row when `few_rows`; left out
+    without `progress`, for a caller that joins them itself)."""
     course_id = outline.course.pk
+    flags = {
+        "started": ExpressionWrapper(_started(outline, few_rows), output_field=BooleanField()),
+        **{
+            f"passed_{index}": ExpressionWrapper(
+                _passed(module_id, few_rows), output_field=BooleanField()
+            )
+            for index, module_id in enumerate(outline.module_ids)
+        },
+    }
     return members.annotate(
         course_enrolment=FilteredRelation(
             "user__enrolments", condition=Q(user__enrolments__course_id=course_id)
@@ -270,13 +283,7 @@ def with_progress(
                 user__certificates__status=Certificate.Status.VALID,
             ),
         ),
-        started=ExpressionWrapper(_started(outline, few_rows), output_field=BooleanField()),
-        **{
-            f"passed_{index}": ExpressionWrapper(
-                _passed(module_id, few_rows), output_field=BooleanField()
-            )
-            for index, module_id in enumerate(outline.module_ids)
-        },
+        **(flags if progress else {}),
     )
 
 
