@@ -13,20 +13,19 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import EmptyResultSet
 from django.db import NotSupportedError, connection, transaction
-from django.db.models import CharField, Count, Func, Q
+from django.db.models import CharField, Func
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import LessonCompletion, ModuleCompletion
-from courses.models.attempts import QuizAttempt
 from npv_site.cohorts.models import TrainingCohort
 from npv_site.cohorts.reports import (
     MEMBER_FIELDS,
     CourseOutline,
     ReportFilters,
     cohort_members,
+    passes_by_user,
+    started_sql,
     with_progress,
 )
 
@@ -229,16 +228,6 @@ def _neutralised_sql(text: str) -> tuple[str, list]:
     return sql, ["'"]
 
 
-def _uncorrelated_in(column: str, queryset) -> tuple[str, list]:
-    """`column IN (the queryset's user ids)`, or false for a queryset that
-    can match nothing (Django will not write `IN ()`)."""
-    try:
-        sql, params = queryset.order_by().values("user_id").query.sql_with_params()
-    except EmptyResultSet:
-        return "false", []
-    return f"{column} IN ({sql})", list(params)
-
-
 def _copy_statement(cohort, outline, filters) -> tuple[str, list]:
     """COPY of the export's query with every cell formatted as export_rows()
     formats it: the names, places and phone neutralised, flags as words.
@@ -254,30 +243,12 @@ def _copy_statement(cohort, outline, filters) -> tuple[str, list]:
     values = _export_values(cohort, outline, filters, "pk", "user_id", progress=False).order_by()
     inner, inner_params = values.query.sql_with_params()
     module_ids = outline.module_ids
-    passes = (
-        ModuleCompletion.objects.filter(module_id__in=module_ids)
-        .order_by()
-        .values("user_id")
-        .annotate(
-            **{
-                f"passed_{index}": Count("pk", filter=Q(module_id=module_id))
-                for index, module_id in enumerate(module_ids)
-            }
-        )
-    )
     if module_ids:
-        passes_sql, passes_params = passes.query.sql_with_params()
+        passes_sql, passes_params = passes_by_user(outline)
         passes_join = f'LEFT JOIN ({passes_sql}) p ON p."user_id" = r."user_id"'
     else:
-        passes_join, passes_params = "", ()
-    attempted, attempted_params = _uncorrelated_in(
-        'r."user_id"', QuizAttempt.objects.filter(module_id__in=module_ids)
-    )
-    read, read_params = _uncorrelated_in(
-        'r."user_id"', LessonCompletion.objects.filter(lesson_id__in=outline.lesson_ids)
-    )
-    passed_any = 'p."user_id" IS NOT NULL' if module_ids else "false"
-    started = f"({passed_any} OR {attempted} OR {read})"
+        passes_join, passes_params = "", []
+    started, started_params = started_sql(outline, 'r."user_id"', "p" if module_ids else None)
     params: list = []
 
     def text(sql: str) -> str:
@@ -306,7 +277,7 @@ def _copy_statement(cohort, outline, filters) -> tuple[str, list]:
             "NULLIF(r.\"user__volunteer_profile__phone\", ''), '')"
         ),
         'r."enrolled_text"',
-        flag(started, [*attempted_params, *read_params]),
+        flag(started, started_params),
         *[flag(f'p."passed_{index}" > 0') for index in range(len(module_ids))],
         'r."completed_text"',
         text("COALESCE(r.\"course_certificate__number\", '')"),
