@@ -220,6 +220,36 @@ def test_place_summaries_match_the_hand_counted_figures(setup):
     assert (total.completed, total.certified) == (1, 1)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the grouped join is PostgreSQL's")
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"province": "ชุมพร"}, {"status": "in_progress"}, {"status": "not_started"}],
+)
+def test_the_grouped_place_summaries_are_the_orms(setup, monkeypatch, filters):
+    """On PostgreSQL the summaries count passes from one grouped scan joined
+    by volunteer; they are the figures of the ORM's query (one IN list per
+    module, as SQLite's path has it), by province and by district."""
+    cohort, outline = setup["cohort"], outline_of(setup)
+    chosen = reports.ReportFilters.from_query(filters)
+    grouped = [
+        reports.place_summaries(cohort, outline, chosen, by_district)
+        for by_district in (False, True)
+    ]
+
+    class OtherDatabase:
+        vendor = "other"
+
+        def __getattr__(self, name):
+            return getattr(connection, name)
+
+    monkeypatch.setattr(reports, "connection", OtherDatabase())
+    by_orm = [
+        reports.place_summaries(cohort, outline, chosen, by_district)
+        for by_district in (False, True)
+    ]
+    assert grouped == by_orm and grouped[1]
+
+
 @pytest.mark.parametrize(
     "filters, expected",
     [
