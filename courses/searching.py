@@ -374,9 +374,16 @@ def group_hits(hits: list[SearchHit]) -> list[CourseGroup]:
 # Typing mistakes ---------------------------------------------------------------
 
 
+# Words whose closest course word is remembered per vocabulary: a typing
+# mistake is made again by the next volunteer, and difflib over the course's
+# words took a third of a corrected search.
+MAX_REMEMBERED_CORRECTIONS = 5000
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     words: frozenset[str]
+    _closest: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @cached_property
     def by_length(self) -> dict[int, list[str]]:
@@ -390,6 +397,17 @@ class Vocabulary:
         of a length that could be (difflib's own first test) are compared."""
         if word in self.words or len(word) < MIN_CORRECTED_LENGTH:
             return None
+        try:
+            return self._closest[word]
+        except KeyError:
+            pass
+        found = self._closest_by_difflib(word)
+        if len(self._closest) >= MAX_REMEMBERED_CORRECTIONS:
+            self._closest.clear()
+        self._closest[word] = found
+        return found
+
+    def _closest_by_difflib(self, word: str) -> str | None:
         cutoff = CORRECTION_CUTOFF
         shortest = int(len(word) * cutoff / (2 - cutoff))
         longest = int(len(word) * (2 - cutoff) / cutoff) + 1

@@ -220,6 +220,36 @@ def test_place_summaries_match_the_hand_counted_figures(setup):
     assert (total.completed, total.certified) == (1, 1)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the grouped join is PostgreSQL's")
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"province": "ชุมพร"}, {"status": "in_progress"}, {"status": "not_started"}],
+)
+def test_the_grouped_place_summaries_are_the_orms(setup, monkeypatch, filters):
+    """On PostgreSQL the summaries count passes from one grouped scan joined
+    by volunteer; they are the figures of the ORM's query (one IN list per
+    module, as SQLite's path has it), by province and by district."""
+    cohort, outline = setup["cohort"], outline_of(setup)
+    chosen = reports.ReportFilters.from_query(filters)
+    grouped = [
+        reports.place_summaries(cohort, outline, chosen, by_district)
+        for by_district in (False, True)
+    ]
+
+    class OtherDatabase:
+        vendor = "other"
+
+        def __getattr__(self, name):
+            return getattr(connection, name)
+
+    monkeypatch.setattr(reports, "connection", OtherDatabase())
+    by_orm = [
+        reports.place_summaries(cohort, outline, chosen, by_district)
+        for by_district in (False, True)
+    ]
+    assert grouped == by_orm and grouped[1]
+
+
 @pytest.mark.parametrize(
     "filters, expected",
     [
@@ -638,6 +668,9 @@ def test_the_csv_postgresql_writes_is_the_one_python_writes(client, trainer, set
     nameless.save()
     CohortMembership.objects.filter(user=nameless).update(roster_phone="")
     CohortMembership.objects.create(cohort=cohort, user=UserFactory(first_name="ไม่มีหมู่บ้าน"))
+    # Every other formula start, and a Thai first letter (ascii() is its code point).
+    volunteer(cohort, place, "@สมชาย", "\tแท็บ")
+    volunteer(cohort, place, "\rขึ้นบรรทัด", "กุ้ง")
     outline = reports.CourseOutline.of(setup["course"])
     filters = reports.ReportFilters()
 
@@ -648,8 +681,10 @@ def test_the_csv_postgresql_writes_is_the_one_python_writes(client, trainer, set
     by_copy = as_bytes(exports.export_csv(cohort, outline, filters))
     assert by_copy == by_python
     rows = list(csv.reader(io.StringIO(by_copy.decode()[1:])))
-    assert len(rows) == 1 + 8
+    assert len(rows) == 1 + 10
     by_name = {row[5]: row for row in rows[1:]}
+    assert by_name["'@สมชาย"][6] == "'\tแท็บ"
+    assert "'\rขึ้นบรรทัด" in by_name
     assert by_name["'+66"][1:5] == ["\'=เมือง, \"ใหม่\"", "", "3", "บ้าน\nสองบรรทัด"]
     assert by_name["'-ผู้ใช้"][7] == nameless.volunteer_profile.phone
     client.force_login(trainer)

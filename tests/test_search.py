@@ -375,3 +375,30 @@ def test_update_index_rebuilds_the_thai_index():
     call_command("update_index", stdout=StringIO())
     found = {hit.page.pk for hit in search_course("อินเทอร์เน็ต").hits}
     assert LessonPage.objects.descendant_of(course).get().pk in found
+
+
+def test_a_correction_is_remembered_per_vocabulary(monkeypatch):
+    """The closest course word of a mistyped word is worked out once per
+    vocabulary (difflib over the course's words), and a new vocabulary, read
+    after a page is published, works it out again from its own words."""
+    import difflib
+
+    from courses import searching
+
+    calls = []
+    real = difflib.get_close_matches
+
+    def counted(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(searching.difflib, "get_close_matches", counted)
+    words = searching.Vocabulary(frozenset({"อุปกรณ์", "เราเตอร์"}))
+    assert words.closest("อุปกรน") == "อุปกรณ์"
+    assert words.closest("อุปกรน") == "อุปกรณ์"
+    assert words.closest("ซซซซซซ") is None
+    assert words.closest("ซซซซซซ") is None
+    assert calls == ["อุปกรน", "ซซซซซซ"]
+    newer = searching.Vocabulary(frozenset({"อุปกรม"}))
+    assert newer.closest("อุปกรน") == "อุปกรม"
+    assert calls == ["อุปกรน", "ซซซซซซ", "อุปกรน"]
