@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -66,12 +67,13 @@ def mark_read(request):
         read_at=timezone.now()
     )
     target = request.POST.get("next", "")
-    # Back to the page the button was on, never to another site.
-    if not url_has_allowed_host_and_scheme(
+    # Back to the page the button was on (a path of this site), never to another
+    # site; anything else goes to the list (redirect() would take it for a view name).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = "notifications:notices"
-    return redirect(target)
+        return HttpResponseRedirect(target)
+    return redirect("notifications:notices")
 
 
 # A mail program's one-click POST carries no CSRF token and no session
