@@ -251,6 +251,11 @@ PROJECT_ROWS = [
     cohort_x("GET", "/admin/cohorts/{cohort_x}/report/questions/"),
     cohort_x("GET", "/admin/cohorts/{cohort_x}/report/villages/"),
     cohort_x("GET", "/admin/cohorts/{cohort_x}/certificates.zip"),
+    # A cohort's messages: whoever may view the cohort sees the list (counts, no names);
+    # only its own trainers and superusers write one (npv_site.cohorts.permissions).
+    cohort_x("GET", "/admin/cohorts/{cohort_x}/messages/"),
+    cohort_x("GET", "/admin/cohorts/{cohort_x}/messages/new/"),
+    cohort_x("GET", "/admin/cohorts/{cohort_x}/messages/new/?reminder=not_started"),
     # The village register: trainers look, administrators change.
     admin_area("GET", "/admin/villages/", 200, 200),
     admin_area("GET", "/admin/villages/results/", 200, 200),
