@@ -229,6 +229,27 @@ def test_a_text_past_the_limit_is_refused_in_thai(client, trainer, cohort, stage
     assert not CohortMessage.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "bad, thai",
+    [
+        ({"send_key": "not-a-key"}, "แบบฟอร์มนี้ไม่สมบูรณ์ เปิดหน้าเขียนข้อความใหม่แล้วลองอีกครั้ง"),
+        ({"send_key": " "}, "แบบฟอร์มนี้ไม่สมบูรณ์ เปิดหน้าเขียนข้อความใหม่แล้วลองอีกครั้ง"),
+        ({"text": "\u200b \u200b"}, "เขียนข้อความก่อนส่ง"),
+        ({"audience": "everybody"}, "ส่งถึง"),
+        ({"course": "²"}, "นับความก้าวหน้าตามหลักสูตร"),
+        ({"province": "น่าน"}, "จังหวัด"),
+        ({"province": "ชุมพร", "district": "เมืองระนอง"}, "อำเภอ"),
+    ],
+)
+def test_bad_input_changes_nothing_and_says_so_in_thai(client, trainer, cohort, stages, bad, thai):
+    client.force_login(trainer)
+    response = send(client, cohort, **bad)
+    assert response.status_code == 400
+    assert thai in response.text
+    assert response.context["form"].errors
+    assert not CohortMessage.objects.exists() and not Delivery.objects.exists()
+
+
 # -- LINE and its quota ---------------------------------------------------------------------
 
 

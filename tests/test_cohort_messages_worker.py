@@ -27,8 +27,8 @@ COHORT_SIZE = 311
 
 def test_a_311_member_cohort_message_reaches_each_person_once_through_the_worker(
     celery_worker,
-    outbox_dirs,
-    client,  # noqa: F811
+    outbox_dirs,  # noqa: F811 (the fixture imported above)
+    client,
 ):
     trainer = UserFactory(username="trainer-311")
     trainer.groups.add(Group.objects.get(name="Trainers"))

@@ -217,7 +217,13 @@ class CohortMessageForm(forms.Form):
         help_text=gettext_lazy("ข้อความสั้น ๆ ภาษาไทย ไม่เกิน 500 ตัวอักษร"),
     )
     link = forms.ChoiceField(label=gettext_lazy("ปุ่มในข้อความพาไปที่"), widget=forms.RadioSelect)
-    send_key = forms.UUIDField(widget=forms.HiddenInput)
+    send_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": gettext_lazy("แบบฟอร์มนี้ไม่สมบูรณ์ เปิดหน้าเขียนข้อความใหม่แล้วลองอีกครั้ง"),
+            "invalid": gettext_lazy("แบบฟอร์มนี้ไม่สมบูรณ์ เปิดหน้าเขียนข้อความใหม่แล้วลองอีกครั้ง"),
+        },
+    )
 
     def __init__(self, *args, cohort, **kwargs):
         super().__init__(*args, **kwargs)

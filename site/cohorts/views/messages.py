@@ -141,7 +141,15 @@ class ComposeCohortMessageView(CohortAdminMixin, TemplateView):
         return items
 
     def get_context_data(self, **kwargs):
+        form = kwargs.get("form")
+        # A hidden field's error (a form key or a course tampered with) has no place of its own.
+        hidden_errors = [
+            ("" if field.name == "send_key" else field.label, error)
+            for field in (form.hidden_fields() if form is not None else [])
+            for error in field.errors
+        ]
         return super().get_context_data(
+            hidden_errors=hidden_errors,
             max_length=MAX_LENGTH,
             reminders=[
                 ("not_started", _("ข้อความเตือนผู้ที่ยังไม่เริ่มเรียน")),
