@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
@@ -203,6 +204,19 @@ def test_the_preview_shows_the_message_and_counts_each_channel_as_the_outbox_wri
     assert no_email.pk not in Delivery.objects.filter(channel="email").values_list(
         "user_id", flat=True
     )
+
+
+def test_in_the_quiet_hours_the_preview_says_when_it_will_go(
+    client, settings, trainer, cohort, stages
+):
+    bangkok = timezone.now().astimezone(ZoneInfo("Asia/Bangkok"))
+    start, end = bangkok - datetime.timedelta(hours=1), bangkok + datetime.timedelta(hours=1)
+    settings.NOTIFICATIONS_QUIET_HOURS = (f"{start:%H:%M}", f"{end:%H:%M}")
+    client.force_login(trainer)
+    held = preview(client, cohort).select_one("[data-held-until]")
+    assert f"เวลา {end:%H:%M} น." in held.get_text()
+    settings.NOTIFICATIONS_QUIET_HOURS = None
+    assert preview(client, cohort).select_one("[data-held-until]") is None
 
 
 def test_a_ready_reminder_is_offered_and_chosen_by_the_trainer(client, trainer, cohort, stages):

@@ -11,7 +11,7 @@ and the view limits each trainer's sends (COHORTS_MESSAGE_RATE_LIMITS)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +26,7 @@ import notifications
 from notifications.channels import all_channels
 from notifications.messages import Message, build_message
 from notifications.models import Delivery, DeliveryStatus, Event
+from notifications.quiet_hours import quiet_until
 from notifications.reach import reach_ids
 from npv_site.cohorts.models import CohortMessage, TrainingCohort
 from npv_site.cohorts.notifications import COHORT_MESSAGE
@@ -135,6 +136,8 @@ class Preview:
     # channel name → (label, people reached there)
     reach: dict[str, tuple[str, int]] = field(default_factory=dict)
     line: LineQuotaView | None = None
+    # Sent now, it waits for the end of the quiet hours on all but the site list.
+    held_until: datetime | None = None
 
 
 def line_is_on() -> bool:
@@ -166,6 +169,7 @@ def preview(cohort: TrainingCohort, draft: Draft, author) -> Preview:
         message=preview_message(cohort, draft, author),
         recipients=len(user_ids),
         reach={name: (str(channels[name].label), len(ids)) for name, ids in reached.items()},
+        held_until=quiet_until(timezone.now()),
     )
     if "line" in reached and line_is_on():
         result.line = line_quota_check(len(reached["line"]))
