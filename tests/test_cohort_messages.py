@@ -325,6 +325,21 @@ def test_a_send_past_the_line_quota_skips_line_and_the_other_channels_still_go(
     assert page.select_one("[data-line-skipped]").get_text(strip=True) == refused
 
 
+def test_when_the_quota_cannot_be_checked_line_waits_out_and_the_others_go(
+    client, settings, trainer, cohort, line_on
+):
+    member(cohort, line=True)
+    settings.NOTIFICATIONS_LINE_CHANNEL_ACCESS_TOKEN = "a-token-line-refuses"  # 401
+    client.force_login(trainer)
+    refused = preview(client, cohort).select_one("[data-line-refused]").get_text(strip=True)
+    assert refused.startswith("ตรวจโควตาข้อความ LINE ไม่ได้ในขณะนี้ จึงยังไม่ส่งทาง LINE")
+    assert send(client, cohort).status_code == 302
+    assert Delivery.objects.get(channel="line").status == DeliveryStatus.SKIPPED
+    send_all_due()
+    assert Delivery.objects.get(channel="email").status == DeliveryStatus.SENT
+    assert not line_on.delivered
+
+
 def test_within_the_line_quota_the_bubble_goes_out_with_its_button(
     client, trainer, cohort, line_on
 ):
