@@ -518,3 +518,24 @@ def test_the_message_reads_in_thai_with_a_link_to_the_course(client, trainer, co
     course_url = cohort.courses.get().url
     assert re.search(rf"ไปที่หลักสูตร: \S+{re.escape(course_url)}", body)
     assert ModulePage.objects.child_of(cohort.courses.get()).exists()
+
+
+def test_the_preview_and_the_send_take_the_same_queries_for_5_as_for_50(client, trainer, cohort):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(trainer)
+
+    def queries(**fields) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(compose_url(cohort), {**form_data(**fields), **fields})
+            assert response.status_code in (200, 302)
+        return len(captured)
+
+    for _n in range(5):
+        member(cohort)
+    few = queries(preview="1"), queries(send="1", text="ข้อความแรก")
+    for _n in range(45):
+        member(cohort)
+    many = queries(preview="1"), queries(send="1", text="ข้อความที่สอง")
+    assert many == few
