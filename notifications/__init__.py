@@ -8,3 +8,11 @@ def notify(kind, user_ids, *, key, context=None):
     from notifications.outbox import notify as _notify
 
     return _notify(kind, user_ids, key=key, context=context)
+
+
+def reach(user_ids):
+    """channel name → how many of `user_ids` an event would reach there
+    (notifications.reach.reach: the outbox's own rules)."""
+    from notifications.reach import reach as _reach
+
+    return _reach(user_ids)

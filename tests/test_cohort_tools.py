@@ -12,7 +12,7 @@ from tests.factories import TrainingCohortFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 ROW_TOOLS = {"import/", "claim-sheet/", "report/", "certificates.zip"}
-PAGE_TOOLS = ROW_TOOLS | {"volunteers/", "find-volunteers/"}
+PAGE_TOOLS = ROW_TOOLS | {"volunteers/", "find-volunteers/", "messages/"}
 
 
 def trainer(username="trainer-chumphon"):
@@ -74,7 +74,7 @@ def test_the_trainers_row_has_import_claim_sheet_report_and_zip_as_buttons(clien
     tools = tools_in(html, cohort, row_scope(cohort))
     assert tools["buttons"] == ROW_TOOLS
     # The other tools are still in the menu.
-    assert tools["menu"] == {"volunteers/", "find-volunteers/", "invitations/"}
+    assert tools["menu"] == {"volunteers/", "find-volunteers/", "invitations/", "messages/"}
     soup = BeautifulSoup(html, "html.parser")
     zip_link = soup.select_one(f"a[href='/admin/cohorts/{cohort.pk}/certificates.zip']")
     assert zip_link.has_attr("download")

@@ -251,6 +251,17 @@ PROJECT_ROWS = [
     cohort_x("GET", "/admin/cohorts/{cohort_x}/report/questions/"),
     cohort_x("GET", "/admin/cohorts/{cohort_x}/report/villages/"),
     cohort_x("GET", "/admin/cohorts/{cohort_x}/certificates.zip"),
+    # A cohort's messages: whoever may view the cohort sees the list (counts, no names);
+    # only its own trainers and superusers write one (npv_site.cohorts.permissions).
+    cohort_x("GET", "/admin/cohorts/{cohort_x}/messages/"),
+    cohort_x("GET", "/admin/cohorts/{cohort_x}/messages/new/"),
+    cohort_x("GET", "/admin/cohorts/{cohort_x}/messages/new/?reminder=not_started"),
+    # A send (one form key: whoever comes second finds it sent and is shown the list).
+    row("POST", "/admin/cohorts/{cohort_x}/messages/new/", ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN,
+        Redirect("/admin/cohorts/{cohort_x}/messages/", exact=True), 404,
+        Redirect("/admin/cohorts/{cohort_x}/messages/", exact=True),
+        data=(("audience", "everyone"), ("text", "พบกันพรุ่งนี้ 9 โมง"), ("link", "my_learning"),
+              ("send_key", "8c0e3a52-5d0f-4a5e-9d4b-1f2a3b4c5d6e"), ("send", "1"))),
     # The village register: trainers look, administrators change.
     admin_area("GET", "/admin/villages/", 200, 200),
     admin_area("GET", "/admin/villages/results/", 200, 200),

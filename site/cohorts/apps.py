@@ -14,10 +14,16 @@ class CohortsConfig(AppConfig):
 
         from courses.personal_data_registry import register_section
         from notifications.messages import register_kind
-        from npv_site.cohorts.notifications import INVITED, invited_message
+        from npv_site.cohorts.notifications import (
+            COHORT_MESSAGE,
+            INVITED,
+            cohort_message,
+            invited_message,
+        )
         from npv_site.cohorts.personal_data import cohorts_section, invitations_section
 
         register_kind(INVITED, invited_message)
+        register_kind(COHORT_MESSAGE, cohort_message)
 
         register_section("cohorts", cohorts_section)
         register_section("cohort_invitations", invitations_section)

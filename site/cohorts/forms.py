@@ -11,7 +11,8 @@ from npv_site.accounts.models import NameTitle
 from npv_site.accounts.validators import validate_thai_name
 from npv_site.cohorts.claims import CODE_LENGTH, normalise_code
 from npv_site.cohorts.importing import enrol_cohort
-from npv_site.cohorts.models import RosterImport
+from npv_site.cohorts.messaging import MAX_LENGTH, Draft
+from npv_site.cohorts.models import CohortMembership, CohortMessage, RosterImport
 from npv_site.cohorts.roster import RosterFileError, max_upload_bytes, read_roster
 from npv_site.input_rules import remove_invisible
 
@@ -192,3 +193,86 @@ class ClaimAccountForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned_data
+
+
+class CohortMessageForm(forms.Form):
+    """A trainer's message to the cohort: who, what (short, Thai), and where its
+    button leads. `send_key` is the one-time key of this form (messaging.py)."""
+
+    audience = forms.ChoiceField(label=gettext_lazy("ส่งถึง"), widget=forms.RadioSelect)
+    course = forms.TypedChoiceField(
+        label=gettext_lazy("นับความก้าวหน้าตามหลักสูตร"), coerce=int, required=False
+    )
+    province = forms.ChoiceField(label=gettext_lazy("จังหวัด"), required=False)
+    district = forms.ChoiceField(label=gettext_lazy("อำเภอ"), required=False)
+    text = forms.CharField(
+        label=gettext_lazy("ข้อความ"),
+        max_length=MAX_LENGTH,
+        error_messages={
+            "max_length": gettext_lazy(
+                "ข้อความยาวเกิน %(limit_value)d ตัวอักษร (ตอนนี้ %(show_value)d) ย่อให้สั้นลงก่อนส่ง"
+            )
+        },
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy("ข้อความสั้น ๆ ภาษาไทย ไม่เกิน 500 ตัวอักษร"),
+    )
+    link = forms.ChoiceField(label=gettext_lazy("ปุ่มในข้อความพาไปที่"), widget=forms.RadioSelect)
+    send_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": gettext_lazy("แบบฟอร์มนี้ไม่สมบูรณ์ เปิดหน้าเขียนข้อความใหม่แล้วลองอีกครั้ง"),
+            "invalid": gettext_lazy("แบบฟอร์มนี้ไม่สมบูรณ์ เปิดหน้าเขียนข้อความใหม่แล้วลองอีกครั้ง"),
+        },
+    )
+
+    def __init__(self, *args, cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cohort = cohort
+        self.courses = list(cohort.courses.order_by("path"))
+        audiences = CohortMessage.Audience.choices
+        links = CohortMessage.Link.choices
+        if not self.courses:
+            # Progress is counted by a course: without one, only everyone.
+            audiences = audiences[:1]
+            links = links[:1]
+        self.fields["audience"].choices = audiences
+        self.fields["link"].choices = links
+        self.fields["course"].choices = [(c.pk, c.title) for c in self.courses]
+        if len(self.courses) < 2:
+            self.fields["course"].widget = forms.HiddenInput()
+        places = (
+            CohortMembership.objects.filter(cohort=cohort, village__isnull=False)
+            .values_list("village__province", "village__district")
+            .distinct()
+            .order_by("village__province", "village__district")
+        )
+        provinces = sorted({p for p, _d in places if p})
+        self.fields["province"].choices = [("", _("ทุกจังหวัด"))] + [(p, p) for p in provinces]
+        self.districts = {(p, d) for p, d in places if d}
+        self.fields["district"].choices = [("", _("ทุกอำเภอ"))] + [
+            (d, f"{d} ({p})" if len(provinces) > 1 else d) for p, d in sorted(self.districts)
+        ]
+
+    def clean_text(self):
+        text = remove_invisible(self.cleaned_data["text"]).strip()
+        if not text:
+            raise forms.ValidationError(_("เขียนข้อความก่อนส่ง"))
+        return text
+
+    def clean(self):
+        data = super().clean()
+        province, district = data.get("province", ""), data.get("district", "")
+        if district and province and (province, district) not in self.districts:
+            self.add_error("district", _("อำเภอนี้ไม่อยู่ในจังหวัดที่เลือก"))
+        return data
+
+    def draft(self) -> Draft:
+        data = self.cleaned_data
+        return Draft(
+            audience=data["audience"],
+            text=data["text"],
+            link=data["link"],
+            course_id=data.get("course") or None,
+            province=data.get("province", ""),
+            district=data.get("district", ""),
+        )

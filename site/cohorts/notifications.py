@@ -25,3 +25,19 @@ def invited_message(event, user) -> Message:
         button_label=_("ดูคำเชิญ"),
         kind=event.kind,
     )
+
+
+COHORT_MESSAGE = "cohorts.message"
+
+
+def cohort_message(event, user) -> Message:
+    """A trainer's message to the cohort (npv_site.cohorts.messaging)."""
+    payload = event.payload
+    to_course = payload.get("link") == "course"
+    return Message(
+        subject=_("ข้อความจากวิทยากร รุ่น %(cohort)s") % {"cohort": payload.get("cohort", "")},
+        text=payload.get("text", ""),
+        url=absolute(payload.get("url") or reverse("courses:my_learning")),
+        button_label=_("ไปที่หลักสูตร") if to_course else _("ไปที่การเรียนของฉัน"),
+        kind=event.kind,
+    )

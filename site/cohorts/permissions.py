@@ -31,3 +31,12 @@ def trains_volunteer_on_course(user, volunteer_id: int, course_id: int) -> bool:
     return TrainingCohort.objects.filter(
         trainers=user, memberships__user_id=volunteer_id, courses=course_id
     ).exists()
+
+
+def may_message_cohort(user, cohort: TrainingCohort) -> bool:
+    """Whether `user` may send a message to `cohort`'s volunteers: a message speaks
+    as the cohort's trainer, so only its own trainers (and superusers) send one;
+    whoever may view the cohort sees its sent messages and their counts."""
+    if not cohort_permission_policy.user_has_permission(user, "change"):
+        return False
+    return user.is_superuser or cohort.trainers.filter(pk=user.pk).exists()

@@ -1,4 +1,5 @@
-"""The tools of a cohort (import, invite, claim sheets, report, certificates),
+"""The tools of a cohort (import, invite, claim sheets, report, messages,
+certificates),
 one list for the buttons on the cohort's page and in its row of the listing.
 
 Each tool names the permission its view checks, so a button is shown exactly
@@ -63,6 +64,7 @@ TOOLS = (
         _("พิมพ์ใบรับบัญชี"), _("ใบรับบัญชี"), "claim_sheet", "doc-full", "change", in_row=True
     ),
     CohortTool(_("รายงานความก้าวหน้า"), _("รายงาน"), "report", "table", "view", in_row=True),
+    CohortTool(_("ข้อความถึงรุ่น"), _("ข้อความ"), "messages", "comment", "view"),
     CohortTool(
         _("ดาวน์โหลดเกียรติบัตร (ZIP) ทั้งรุ่น"),
         _("เกียรติบัตร (ZIP)"),

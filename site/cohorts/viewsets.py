@@ -27,7 +27,14 @@ from npv_site.cohorts.forms import TrainingCohortForm
 from npv_site.cohorts.models import CohortMembership, Province, TrainingCohort, Village
 from npv_site.cohorts.permissions import cohort_permission_policy
 from npv_site.cohorts.tools import cohort_tools
-from npv_site.cohorts.views import cohort_invitations, reports, reset_codes, roster, volunteers
+from npv_site.cohorts.views import (
+    cohort_invitations,
+    reports,
+    reset_codes,
+    roster,
+    volunteers,
+)
+from npv_site.cohorts.views import messages as cohort_messages
 
 ANY_ACTION = ["add", "change", "delete", "view"]
 
@@ -270,6 +277,14 @@ class TrainingCohortViewSet(ModelViewSet):
                 "<int:pk>/report/villages/",
                 reports.CohortCoverageView.as_view(),
                 name="report_coverage",
+            ),
+            path(
+                "<int:pk>/messages/", cohort_messages.CohortMessagesView.as_view(), name="messages"
+            ),
+            path(
+                "<int:pk>/messages/new/",
+                cohort_messages.ComposeCohortMessageView.as_view(),
+                name="message_compose",
             ),
             path(
                 "<int:pk>/certificates.zip",

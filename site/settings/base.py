@@ -254,6 +254,8 @@ ADMIN_RATE_LIMITS = {
     "admin-password-reset-address": "20/m",
     "admin-password-reset-account": "5/m",
 }
+# A trainer's messages to a cohort (npv_site.cohorts.messaging), counted per trainer.
+COHORTS_MESSAGE_RATE_LIMITS = {"cohort-message": "10/h"}
 # A counter the cache cannot give back lets the request through.
 RATELIMIT_FAIL_OPEN = True
 # The client's address behind the proxy, as login throttling sees it.
