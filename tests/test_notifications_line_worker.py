@@ -142,7 +142,9 @@ def test_a_429_retry_after_is_honoured_end_to_end(celery_worker, fake_line_api, 
     fake_line_api.fail_next(429, retry_after=3)
     notify("cohorts.message", [u.pk for u in users], key=f"busy-{size}", context={"text": "ช้าลง"})
     wait_until(settled, 60)
-    sends = [(at, status) for at, method, _path, status in fake_line_api.timeline if method == "POST"]
+    sends = [
+        (at, status) for at, method, _path, status in fake_line_api.timeline if method == "POST"
+    ]
     assert [status for _at, status in sends] == [429, 200]
     assert sends[1][0] - sends[0][0] >= 2.9
     for user in users:
@@ -157,9 +159,7 @@ def test_a_311_member_event_reaches_all_within_a_minute_once_each(celery_worker,
         set_choice(user, "line", True)
     started = time.monotonic()
     notify("cohorts.message", [u.pk for u in users], key="cohort-311", context={"text": "พรุ่งนี้"})
-    wait_until(
-        lambda: Delivery.objects.filter(channel="line", status="sent").count() == 311, 60
-    )
+    wait_until(lambda: Delivery.objects.filter(channel="line", status="sent").count() == 311, 60)
     took = time.monotonic() - started
     assert took < 60
     counts = fake_line_api.delivered_counts()
