@@ -97,7 +97,7 @@ def _write_deliveries(event: Event, user_ids: list[int], now: datetime) -> None:
                 chosen = channel.on_by_default(user, consented=user.pk in consented)
             if not chosen:
                 continue
-            delivery = Delivery(event=event, user_id=user.pk, channel=name, created_at=now)
+            delivery = Delivery(event_id=event.pk, user_id=user.pk, channel=name, created_at=now)
             if not channel.needs_sending:
                 delivery.status = DeliveryStatus.SENT
                 delivery.sent_at = now
