@@ -355,3 +355,33 @@ def test_a_failure_for_some_members_fails_them_and_sends_the_others(line_on, que
     assert blocked.status == DeliveryStatus.FAILED and "เพื่อน" in blocked.last_error
     assert not line_on.messages_for(uid(users[0]))
     assert {len(line_on.messages_for(uid(u))) for u in users[1:]} == {1}
+
+
+def test_a_batch_left_sending_by_a_dead_worker_is_swept_and_sent_once(line_on, queued):
+    users = cohort(3)
+    earlier = MORNING - datetime.timedelta(minutes=10)
+    write(users, now=earlier)
+    [(key, _)] = queued["batches"]
+    recorded = outbox._record_outcome
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # the worker dies after LINE took the request
+
+    outbox._record_outcome = killed
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            outbox.send_batch(key, claimant="dead-worker", now=earlier)
+    finally:
+        outbox._record_outcome = recorded
+    rows = Delivery.objects.filter(channel="line")
+    assert set(rows.values_list("status", flat=True)) == {"sending"}
+    # No broker gives the task back: the sweep finds the stale claim and queues the batch.
+    queued["batches"].clear()
+    outbox.send_due(now=MORNING)
+    assert [k for k, _ in queued["batches"]] == [key]
+    assert queued["deliveries"] == []
+    assert outbox.send_batch(key, claimant="another-worker", now=MORNING) == "sent"
+    # LINE had the request: the resend with its key is a 409, nobody messaged twice.
+    assert line_on.status_count(409) == 1
+    assert {len(line_on.messages_for(uid(user))) for user in users} == {1}
+    assert set(rows.values_list("status", "tries")) == {("sent", 2)}
