@@ -352,12 +352,25 @@ def send_batch(batch_key, *, claimant: str = "", now: datetime | None = None) ->
         status=DeliveryStatus.FAILED, last_error=MAY_HAVE_BEEN_SENT
     )
     left.update(tries=F("tries") + 1, claimed_at=now)
-    # The claim: pending → sending for the whole batch in one UPDATE, as for one.
-    rows.filter(status=DeliveryStatus.PENDING).filter(
-        Q(next_try_at__isnull=True) | Q(next_try_at__lte=now)
-    ).update(
-        status=DeliveryStatus.SENDING, claimed_at=now, claimed_by=claimant, tries=F("tries") + 1
-    )
+    # The claim: pending → sending for the whole batch, as for one. The rows are locked in
+    # one order first, so that two runs of the same batch never split it between them (both
+    # would send with its key, and the second's 409 would mark sent who never got it): the
+    # second waits for the first and then finds nothing pending.
+    with transaction.atomic():
+        due = list(
+            rows.filter(status=DeliveryStatus.PENDING)
+            .filter(Q(next_try_at__isnull=True) | Q(next_try_at__lte=now))
+            .select_for_update()
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if due:
+            Delivery.objects.filter(pk__in=due, status=DeliveryStatus.PENDING).update(
+                status=DeliveryStatus.SENDING,
+                claimed_at=now,
+                claimed_by=claimant,
+                tries=F("tries") + 1,
+            )
     batch = list(
         rows.filter(status=DeliveryStatus.SENDING, claimed_by=claimant)
         .select_related("event", "user")

@@ -385,3 +385,36 @@ def test_a_batch_left_sending_by_a_dead_worker_is_swept_and_sent_once(line_on, q
     assert line_on.status_count(409) == 1
     assert {len(line_on.messages_for(uid(user))) for user in users} == {1}
     assert set(rows.values_list("status", "tries")) == {("sent", 2)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_of_one_batch_at_once_send_it_once(line_on, queued):
+    import threading
+
+    from django.db import connection
+
+    users = cohort(40)
+    write(users)
+    [(key, _)] = queued["batches"]
+    start, results = threading.Barrier(2), []
+
+    def run(name):
+        try:
+            start.wait()
+            results.append(outbox.send_batch(key, claimant=name))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(f"run-{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(results) == ["nothing", "sent"]
+    multicasts = [r for r in line_on.requests if r[1] == "/v2/bot/message/multicast"]
+    assert [status for _m, _p, status in multicasts] == [200]
+    assert {len(line_on.messages_for(uid(user))) for user in users} == {1}
+    # One run claimed the whole batch; the other found nothing pending.
+    rows = Delivery.objects.filter(channel="line")
+    assert set(rows.values_list("status", flat=True)) == {"sent"}
+    assert len(set(rows.values_list("claimed_by", flat=True))) == 1
