@@ -16,6 +16,7 @@ SEND_TASK = "notifications.tasks.send_delivery"
 @checks.register()
 def check_notifications(app_configs=None, **kwargs):
     messages = []
+    loaded = []
     if not apps.is_installed("courses"):
         messages.append(
             checks.Error(
@@ -43,6 +44,9 @@ def check_notifications(app_configs=None, **kwargs):
                     id="notifications.E002",
                 )
             )
+        else:
+            loaded.append(channel)
+    messages += _check_line(loaded)
     if not conf.base_url():
         messages.append(
             checks.Error(
@@ -71,6 +75,34 @@ def check_notifications(app_configs=None, **kwargs):
                 "add 'notifications.tasks.*': {'queue': 'notifications'} to CELERY_TASK_ROUTES "
                 "so that a cohort's messages never delay quiz grading.",
                 id="notifications.W001",
+            )
+        )
+    return messages
+
+
+def _check_line(channel_classes) -> list:
+    """The LINE channel listed without what it needs reaches nobody: say so."""
+    from notifications.channels.line import LineChannel, sdk_installed
+
+    if not any(issubclass(channel, LineChannel) for channel in channel_classes):
+        return []
+    messages = []
+    if not conf.line_setting("NOTIFICATIONS_LINE_CHANNEL_ACCESS_TOKEN"):
+        messages.append(
+            checks.Error(
+                "NOTIFICATIONS_CHANNELS lists the LINE channel but "
+                "NOTIFICATIONS_LINE_CHANNEL_ACCESS_TOKEN is empty: LINE would reach nobody. "
+                "Set the Messaging API channel's access token, or leave the LINE channel out.",
+                id="notifications.E005",
+            )
+        )
+    if not sdk_installed():
+        messages.append(
+            checks.Error(
+                "NOTIFICATIONS_CHANNELS lists the LINE channel but line-bot-sdk is not "
+                "installed: install the plugin set with its 'line' extra "
+                "(wagtail-npv-elearning[line]), or leave the LINE channel out.",
+                id="notifications.E006",
             )
         )
     return messages

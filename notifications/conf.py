@@ -84,3 +84,28 @@ def base_url() -> str:
     """The public address links in messages start with; defaults to WAGTAILADMIN_BASE_URL."""
     url = _read("NOTIFICATIONS_BASE_URL", None) or getattr(settings, "WAGTAILADMIN_BASE_URL", "")
     return (url or "").rstrip("/")
+
+
+# -- The LINE channel (notifications/channels/line.py, notifications/line_quota.py) ----------
+
+LINE_CHANNEL = "notifications.channels.line.LineChannel"
+DEFAULT_LINE_USER_ID = "notifications.channels.line.allauth_line_user_id"
+LINE_DEFAULTS = {
+    # The Messaging API channel's long-lived access token; "" reaches nobody, sends nothing.
+    "NOTIFICATIONS_LINE_CHANNEL_ACCESS_TOKEN": "",
+    # Tests and the benchmark point it at tests/fake_line_api.py.
+    "NOTIFICATIONS_LINE_API_HOST": "https://api.line.me",
+    # `(user) -> LINE user id or None`; by default the uid of the user's allauth LINE account.
+    "NOTIFICATIONS_LINE_USER_ID": DEFAULT_LINE_USER_ID,
+    # Seconds to connect, seconds to wait for the answer: a timeout is a transient error.
+    "NOTIFICATIONS_LINE_TIMEOUT": (3.05, 10),
+    # Ask LINE for the profile before a push (404: not a friend or blocked: failed at once).
+    "NOTIFICATIONS_LINE_CHECK_FRIENDSHIP": True,
+    # How long the month's quota figures are kept before LINE is asked again.
+    "NOTIFICATIONS_LINE_QUOTA_CACHE_SECONDS": 60,
+}
+
+
+def line_setting(name: str):
+    """A LINE setting, read at call time (override_settings, a host's late configuration)."""
+    return _read(name, LINE_DEFAULTS[name])

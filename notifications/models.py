@@ -63,6 +63,10 @@ class Delivery(models.Model):
     last_error = models.TextField(_("ข้อผิดพลาดล่าสุด"), blank=True)
     # Stable across retries: an idempotent channel passes it on (LINE's X-Line-Retry-Key).
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Deliveries sent together in one request of a channel with send_many (LINE's
+    # multicast of a cohort message): the request's retry key, stable across retries.
+    # Set when written; the rows of one batch are claimed and sent together, never apart.
+    batch_key = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField(_("สร้างเมื่อ"), default=timezone.now)
 
     class Meta:

@@ -45,6 +45,27 @@ def is_opted_in(user, channel_name: str) -> bool:
     return channel.on_by_default(user, consented=user.pk in consented_ids([user.pk]))
 
 
+def opted_in_ids(users, channel_name: str) -> set[int]:
+    """is_opted_in for many people at once (three queries, whatever their number)."""
+    channel = all_channels().get(channel_name)
+    users = list(users)
+    if channel is None or not users:
+        return set()
+    ids = [user.pk for user in users]
+    chosen = dict(
+        ChannelChoice.objects.filter(user_id__in=ids, channel=channel_name).values_list(
+            "user_id", "opted_in"
+        )
+    )
+    consented = consented_ids(ids)
+    return {
+        user.pk
+        for user in users
+        if chosen.get(user.pk)
+        or (user.pk not in chosen and channel.on_by_default(user, consented=user.pk in consented))
+    }
+
+
 def set_choice(user, channel_name: str, opted_in: bool, *, source: str = "preferences") -> None:
     """Record a choice with its consent: when, to which notice."""
     ChannelChoice.objects.update_or_create(

@@ -34,6 +34,26 @@ def send_delivery(self, delivery_id: int) -> str:
         raise
 
 
+# The deliveries of one batch (a cohort message on LINE: one multicast request),
+# claimed and sent together; the same redelivery rules as one delivery.
+@shared_task(
+    name="notifications.tasks.send_batch",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_DB_ERRORS,
+    retry_backoff=1,
+    retry_backoff_max=60,
+    max_retries=5,
+)
+def send_batch(self, batch_key: str) -> str:
+    try:
+        return outbox.send_batch(batch_key, claimant=self.request.id or "")
+    except TRANSIENT_DB_ERRORS:
+        connections.close_all()
+        raise
+
+
 @shared_task(name="notifications.tasks.send_due")
 def send_due() -> int:
     """Queue the deliveries that are due (retries, the end of the quiet hours,

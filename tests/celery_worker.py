@@ -350,7 +350,20 @@ def celery_test_broker(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def start_celery_worker_session(celery_test_broker, django_db_setup, tmp_path_factory):
+def line_api_server():
+    """The session's fake of LINE's Messaging API (tests/fake_line_api.py): the workers
+    send LINE messages to it (npv_site.settings.test reads NPV_TEST_LINE_API_HOST);
+    the fake_line_api fixture gives a test a clean one."""
+    from tests.fake_line_api import FakeLineAPI
+
+    with FakeLineAPI() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def start_celery_worker_session(
+    celery_test_broker, django_db_setup, tmp_path_factory, line_api_server
+):
     """Factory for workers that live until the end of the session."""
     from django.db import connection
 
@@ -386,6 +399,10 @@ def start_celery_worker_session(celery_test_broker, django_db_setup, tmp_path_fa
         # (tests/notification_channels.py; the notification_outbox fixture).
         "NPV_TEST_CHANNEL_DIR": str(control_dir / "channel"),
         "NPV_TEST_EMAIL_DIR": str(control_dir / "mail"),
+        # LINE on, sending to the session's fake (the LINE channel reaches only people with
+        # a LINE link, so the other tests' deliveries are as before).
+        "LINE_MESSAGING_CHANNEL_ACCESS_TOKEN": line_api_server.token,
+        "NPV_TEST_LINE_API_HOST": line_api_server.url,
         ENV_BROKER_OPTIONS: json.dumps(celery_test_broker["options"]),
     }
     workers: list[CeleryWorker] = []

@@ -100,14 +100,20 @@ class FakeLineAPI:
 
     def __post_init__(self):
         self.lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget what was sent and asked (a session's fake, between tests)."""
         self.delivered: dict[str, list[Delivery]] = defaultdict(list)
         self.accepted: dict[str, str] = {}  # retry key -> request id
         self.consumption = 0
         self.failures: deque[Failure] = deque()
         self.statuses: Counter = Counter()
         self.requests: list[tuple[str, str, int]] = []
+        # (time.time(), method, path, status) of each request, for waits between them.
+        self.timeline: list[tuple[float, str, str, int]] = []
         self._windows: dict[str, tuple[int, int]] = {}
-        self._server: ThreadingHTTPServer | None = None
 
     # -- running -----------------------------------------------------------------------------
     def start(self) -> FakeLineAPI:
@@ -371,6 +377,7 @@ class LineHandler(BaseHTTPRequestHandler):
         with self.api.lock:
             self.api.statuses[status] += 1
             self.api.requests.append((method, self.path, status))
+            self.api.timeline.append((time.time(), method, self.path, status))
         if hang:
             time.sleep(hang)
         data = json.dumps(answer).encode()

@@ -11,6 +11,10 @@ class TransientError(Exception):
     def __init__(self, message: str = "", retry_after: float | None = None):
         super().__init__(message)
         self.retry_after = retry_after
+        # Set by a channel's send_many: the retry key of the request that failed and
+        # the keys of its deliveries (retry those together with that key, never apart).
+        self.retry_key: str | None = None
+        self.batch: list[str] = []
 
 
 class PermanentError(Exception):
@@ -28,6 +32,10 @@ class Channel:
     held_in_quiet_hours: bool = True
     # Sent by the worker; False: the row itself is the message, sent when written.
     needs_sending: bool = True
+    # > 0: the channel sends one message to many people in a request of at most this
+    # many (LINE's multicast), through send_many; the outbox then sends the deliveries of
+    # one event together instead of one by one.
+    batch_size: int = 0
 
     def reaches(self, user) -> bool:
         """Whether there is an address (or a link) for this user; the opt-in is
@@ -47,6 +55,12 @@ class Channel:
     def send(self, delivery) -> None:
         """Send one delivery (delivery.message() is its text); raises
         TransientError or PermanentError."""
+        raise NotImplementedError
+
+    def send_many(self, deliveries, retry_key: str | None = None) -> dict:
+        """Send one message to all of `deliveries` (at most batch_size) in one
+        request, `retry_key` identifying the request across retries; returns
+        {delivery.key: None when sent, else the TransientError / PermanentError}."""
         raise NotImplementedError
 
     def __repr__(self):

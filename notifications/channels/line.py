@@ -45,33 +45,19 @@ from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from notifications import conf
 from notifications.channels.base import Channel, PermanentError, TransientError
 
 logger = logging.getLogger(__name__)
 
-# The settings of the LINE channel with their defaults. (For the merger: these belong in
-# notifications/conf.py beside the app's other settings; line.py and line_quota.py read them
-# only through setting().)
-DEFAULTS: dict[str, Any] = {
-    "NOTIFICATIONS_LINE_CHANNEL_ACCESS_TOKEN": "",
-    # Tests point it at tests/fake_line_api.py.
-    "NOTIFICATIONS_LINE_API_HOST": "https://api.line.me",
-    "NOTIFICATIONS_LINE_USER_ID": "notifications.channels.line.allauth_line_user_id",
-    # Seconds to connect, seconds to wait for the answer: a timeout is a transient error.
-    "NOTIFICATIONS_LINE_TIMEOUT": (3.05, 10),
-    "NOTIFICATIONS_LINE_CHECK_FRIENDSHIP": True,
-    "NOTIFICATIONS_LINE_QUOTA_CACHE_SECONDS": 60,
-}
-
 
 def setting(name: str):
-    """A LINE setting, read at call time (override_settings, a host's late configuration)."""
-    return getattr(settings, name, DEFAULTS[name])
+    """A LINE setting with its default (notifications.conf.LINE_DEFAULTS), read at call time."""
+    return conf.line_setting(name)
 
 
 # LINE's limits (Messaging API reference: message objects, send push / multicast message).
@@ -85,14 +71,23 @@ MULTICAST_KEY_NAMESPACE = uuid.UUID("6f1f6e2c-3c1a-5b0e-9a57-6c1d2b8f0e41")
 
 def allauth_line_user_id(user) -> str | None:
     """The user's LINE user id from their allauth LINE account, or None."""
+    return allauth_line_user_ids([user]).get(user.pk)
+
+
+def allauth_line_user_ids(users) -> dict:
+    """{user pk: LINE user id} of those of `users` who linked LINE (allauth's
+    SocialAccount(provider="line").uid), in one query."""
     if not apps.is_installed("allauth.socialaccount"):
-        return None
+        return {}
     from allauth.socialaccount.models import SocialAccount
 
-    return (
-        SocialAccount.objects.filter(user=user, provider="line")
-        .values_list("uid", flat=True)
-        .first()
+    pks = [user.pk for user in users if getattr(user, "pk", None)]
+    if not pks:
+        return {}
+    return dict(
+        SocialAccount.objects.filter(user_id__in=pks, provider="line")
+        .exclude(uid="")
+        .values_list("user_id", "uid")
     )
 
 
@@ -106,6 +101,19 @@ def line_user_id(user) -> str | None:
     if user is None or not getattr(user, "pk", None):
         return None
     return _user_id_function(setting("NOTIFICATIONS_LINE_USER_ID"))(user) or None
+
+
+def line_user_ids(users) -> dict:
+    """{user pk: LINE user id} for many users: one query with the default look-up
+    (allauth), one call per user with a host's own NOTIFICATIONS_LINE_USER_ID."""
+    if setting("NOTIFICATIONS_LINE_USER_ID") == conf.DEFAULT_LINE_USER_ID:
+        return allauth_line_user_ids(users)
+    found = {}
+    for user in users:
+        line_id = line_user_id(user)
+        if line_id:
+            found[user.pk] = line_id
+    return found
 
 
 def _utf16_len(text: str) -> int:
@@ -325,11 +333,32 @@ class LineChannel(Channel):
         """On when the site set a channel access token and has the SDK (the ``line`` extra)."""
         return bool(setting("NOTIFICATIONS_LINE_CHANNEL_ACCESS_TOKEN")) and sdk_installed()
 
+    # Many deliveries of one event go by multicast (send_many), at most this many a request.
+    batch_size = MULTICAST_MAX_RECIPIENTS
+
     def reaches(self, user) -> bool:
         return self.enabled() and bool(line_user_id(user))
 
-    def _recipient(self, delivery) -> str:
-        line_id = line_user_id(delivery.user)
+    def reachable(self, users) -> set:
+        # One query for a cohort (the base's default asks once per person).
+        if not self.enabled():
+            return set()
+        return set(line_user_ids(users))
+
+    def on_by_default(self, user, *, consented: bool) -> bool:
+        # On, as e-mail is, for a person who consented to messages (the sign-up's privacy
+        # notice): linking LINE is the volunteer's own act, and LINE Login's bot_prompt is
+        # where LINE offers the course's official account as a friend, which the volunteer
+        # accepts or not in LINE itself (a push to a non-friend fails at the profile
+        # look-up, it never arrives). The outbox asks only about people this channel
+        # reaches (reachable), so the link is not looked up again here, person by person.
+        return consented
+
+    def _recipient(self, delivery, line_ids: dict | None = None) -> str:
+        if line_ids is not None:
+            line_id = line_ids.get(delivery.user.pk)
+        else:
+            line_id = line_user_id(delivery.user)
         if not line_id:
             raise PermanentError(_("ผู้รับไม่ได้เชื่อมบัญชี LINE ไว้"))
         return line_id
@@ -391,12 +420,13 @@ class LineChannel(Channel):
         except PermanentError as error:
             return {delivery.key: error for delivery in deliveries}
         check = setting("NOTIFICATIONS_LINE_CHECK_FRIENDSHIP")
+        line_ids = line_user_ids([delivery.user for delivery in deliveries])
         for _chunk_key, chunk in multicast_batches(deliveries):
             recipients: dict[Any, str] = {}
             try:
                 for delivery in chunk:
                     try:
-                        line_id = self._recipient(delivery)
+                        line_id = self._recipient(delivery, line_ids)
                         if check and not is_friend(line_id):
                             raise PermanentError(str(NOT_A_FRIEND))
                     except PermanentError as error:

@@ -347,6 +347,18 @@ COURSES_SQLITE_THAI_TOKENIZER = True
 # sign-up gets e-mail (if they gave an address) until they turn it off.
 NOTIFICATIONS_CONSENTED_USERS = "npv_site.accounts.notification_consent.consented_user_ids"
 NOTIFICATIONS_NOTICE_VERSION = "2026-11"
+# LINE messages (notifications/channels/line.py), on when the environment gives the access
+# token of the course's Messaging API channel (LINE Developers console, the same provider as
+# the LINE Login channel, so that a LINE login's id is the Messaging API's id); absent, the
+# channel is not listed. A volunteer who linked LINE and consented gets LINE messages until
+# they turn them off on the notifications page.
+LINE_MESSAGING_CHANNEL_ACCESS_TOKEN = env.str("LINE_MESSAGING_CHANNEL_ACCESS_TOKEN", default="")
+NOTIFICATIONS_CHANNELS = [
+    "notifications.channels.email.EmailChannel",
+    "notifications.channels.site.SiteChannel",
+    *(["notifications.channels.line.LineChannel"] if LINE_MESSAGING_CHANNEL_ACCESS_TOKEN else []),
+]
+NOTIFICATIONS_LINE_CHANNEL_ACCESS_TOKEN = LINE_MESSAGING_CHANNEL_ACCESS_TOKEN
 
 LOGGING = {
     "version": 1,

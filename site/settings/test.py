@@ -5,7 +5,7 @@ started by the tests can share it."""
 import os
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR
+from .base import DATABASES, NOTIFICATIONS_CHANNELS, VAR_DIR
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -29,11 +29,15 @@ if os.environ.get("NPV_TEST_EMAIL_DIR"):
 # Two channels of the tests (tests/notification_channels.py) beside the site's own;
 # nobody gets them unless a test opts its users in.
 NOTIFICATIONS_CHANNELS = [
-    "notifications.channels.email.EmailChannel",
-    "notifications.channels.site.SiteChannel",
+    *NOTIFICATIONS_CHANNELS,
     "tests.notification_channels.RecordingChannel",
     "tests.notification_channels.IdempotentRecordingChannel",
 ]
+# A Celery worker started by the tests sends LINE messages to the session's fake of the
+# Messaging API (tests/fake_line_api.py, the fake_line_api fixture) when it is given one.
+if os.environ.get("NPV_TEST_LINE_API_HOST"):
+    NOTIFICATIONS_LINE_API_HOST = os.environ["NPV_TEST_LINE_API_HOST"]
+    NOTIFICATIONS_LINE_TIMEOUT = (2, 5)
 # Login throttling needs the request that `client.login()` does not pass;
 # tests/test_security.py turns it on where it is the subject.
 AXES_ENABLED = False
