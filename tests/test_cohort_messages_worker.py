@@ -19,7 +19,24 @@ from tests.factories import TrainingCohortFactory, UserFactory, build_course
 from tests.quiz_helpers import wait_until
 from tests.test_notifications_worker import outbox_dirs, sent_emails  # noqa: F401 (fixture)
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    # A cohort's worth of sends at once is a server's case: SQLite takes one writer at a
+    # time, so the worker's processes queue on its lock (minutes for 311 x 2 sends, where
+    # PostgreSQL takes seconds). The outbox's once-only rules are tested on both
+    # (tests/test_notifications_worker.py).
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a cohort of 311 through the worker is a PostgreSQL case")
+
 
 SEND = "notifications.tasks.send_delivery"
 COHORT_SIZE = 311
