@@ -123,13 +123,29 @@ def test_message_without_a_button_goes_as_thai_text_with_its_link(configured):
     LineChannel().send(Delivery(person(2), COHORT_NOTE))
 
     [got] = configured.messages_for(line_user_id(2))
-    assert got.messages == [
-        {
-            "type": "text",
-            "text": "ข้อความจากวิทยากร\nพรุ่งนี้เริ่มอบรมเวลา 9 โมงเช้า ที่ศาลาประชาคม\n"
-            "https://elearning.example.org/learn/my-learning/",
-        }
-    ]
+    [sent] = got.messages
+    assert sent["type"] == "text"
+    text, stop = sent["text"].rsplit("\n", 1)
+    assert text == (
+        "ข้อความจากวิทยากร\nพรุ่งนี้เริ่มอบรมเวลา 9 โมงเช้า ที่ศาลาประชาคม\n"
+        "https://elearning.example.org/learn/my-learning/"
+    )
+    # Its last line stops LINE messages: the person's own signed link.
+    assert stop == f"หยุดรับข้อความทาง LINE: {stop_link(2)}"
+
+
+def stop_link(pk: int) -> str:
+    from notifications.unsubscribe import unsubscribe_url
+
+    return unsubscribe_url(SimpleNamespace(pk=pk), "line")
+
+
+def test_a_message_with_a_button_has_the_stop_link_under_it(configured):
+    LineChannel().send(Delivery(person(20), CERTIFICATE))
+    [got] = configured.messages_for(line_user_id(20))
+    buttons = got.messages[0]["contents"]["footer"]["contents"]
+    assert [b["action"]["label"] for b in buttons][1:] == ["หยุดรับข้อความทาง LINE"]
+    assert buttons[1]["action"]["uri"] == stop_link(20)
 
 
 def test_a_long_text_is_shortened_to_what_line_accepts(configured):
@@ -138,7 +154,8 @@ def test_a_long_text_is_shortened_to_what_line_accepts(configured):
 
     [got] = configured.messages_for(line_user_id(3))
     text = got.messages[0]["text"]
-    assert len(text) == 5000 and text.endswith("…\nhttps://e.example.org/x/")
+    assert len(text) == 5000
+    assert text.endswith(f"…\nhttps://e.example.org/x/\nหยุดรับข้อความทาง LINE: {stop_link(3)}")
 
 
 def test_message_line_cannot_carry_is_a_permanent_failure(configured):
@@ -326,6 +343,13 @@ def test_cohort_message_to_311_recipients_is_delivered_once_to_each(configured):
     assert len(counts) == 311 and set(counts.values()) == {1}
     multicasts = [r for r in configured.requests if r[1].endswith("/multicast")]
     assert len(multicasts) == 1
+    # One text for all: its stop line leads to the notification choices, not one
+    # person's signed link.
+    [got] = configured.messages_for(line_user_id(1000))
+    from notifications.messages import absolute
+
+    choices = absolute("/notifications/preferences/")
+    assert got.messages[0]["text"].endswith(f"หยุดรับข้อความทาง LINE: {choices}")
 
     # Sent again (a redelivered task): the same chunk, the same retry key, LINE's 409.
     assert LineChannel().send_many(list(reversed(deliveries))) == outcome

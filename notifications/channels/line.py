@@ -45,12 +45,14 @@ from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
+from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from notifications import conf
 from notifications.channels.base import Channel, PermanentError, TransientError
+from notifications.messages import absolute
 
 logger = logging.getLogger(__name__)
 
@@ -129,9 +131,11 @@ def _shorten(text: str, limit: int) -> str:
     return text + "…"
 
 
-def build_messages(message) -> list:
+def build_messages(message, stop_url: str = "") -> list:
     """The LINE message objects for a notifications Message: a Flex Message with a button to
-    its page when it has one to offer (the certificate, the next module), else plain text."""
+    its page when it has one to offer (the certificate, the next module), else plain text.
+    `stop_url`: where the volunteer stops LINE messages, from the message itself (a small
+    link under the button, or the text's last line)."""
     from linebot.v3.messaging import (
         FlexBox,
         FlexBubble,
@@ -158,7 +162,18 @@ def build_messages(message) -> list:
                     FlexButton(
                         style="primary",
                         action=URIAction(label=_shorten(label, BUTTON_LABEL_MAX_CHARS), uri=url),
-                    )
+                    ),
+                    *(
+                        [
+                            FlexButton(
+                                style="link",
+                                height="sm",
+                                action=URIAction(label=str(STOP_LABEL), uri=stop_url),
+                            )
+                        ]
+                        if stop_url
+                        else []
+                    ),
                 ],
             ),
         )
@@ -166,13 +181,20 @@ def build_messages(message) -> list:
         return [FlexMessage(alt_text=alt, contents=bubble)]
     parts = [part for part in (subject, text) if part]
     tail = f"\n{url}" if url else ""
+    if stop_url:
+        tail += "\n" + str(STOP_TEXT) % {"url": stop_url}
     body = _shorten("\n".join(parts), TEXT_MAX_CHARS - _utf16_len(tail)) + tail
     return [TextMessage(text=body)]
 
 
-def _line_messages(message) -> list:
+# Under every LINE message: the way to stop them, from the message itself.
+STOP_LABEL = gettext_lazy("หยุดรับข้อความทาง LINE")
+STOP_TEXT = gettext_lazy("หยุดรับข้อความทาง LINE: %(url)s")
+
+
+def _line_messages(message, stop_url: str = "") -> list:
     try:
-        return build_messages(message)
+        return build_messages(message, stop_url)
     except (ValueError, TypeError) as error:  # the SDK's models refuse it (pydantic)
         raise PermanentError(
             _("สร้างข้อความ LINE จากข้อความนี้ไม่ได้: %(error)s") % {"error": error}
@@ -370,7 +392,13 @@ class LineChannel(Channel):
         line_id = self._recipient(delivery)
         if setting("NOTIFICATIONS_LINE_CHECK_FRIENDSHIP") and not is_friend(line_id):
             raise PermanentError(str(NOT_A_FRIEND))
-        request = PushMessageRequest(to=line_id, messages=_line_messages(delivery.message()))
+        from notifications.unsubscribe import unsubscribe_url
+
+        # One person's message: their own signed link (a confirm page, then one tap).
+        stop_url = unsubscribe_url(delivery.user, self.name)
+        request = PushMessageRequest(
+            to=line_id, messages=_line_messages(delivery.message(), stop_url)
+        )
         try:
             api.push_message(
                 request,
@@ -416,7 +444,10 @@ class LineChannel(Channel):
             raise ValueError("a retry key names one multicast request: at most 500 deliveries")
         try:
             api = messaging_api()
-            messages = _line_messages(deliveries[0].message())
+            # One message for everyone in the request, so no one's signed link: the
+            # notification choices (after logging in) stop LINE messages there.
+            stop_url = absolute(reverse("notifications:preferences"))
+            messages = _line_messages(deliveries[0].message(), stop_url)
         except PermanentError as error:
             return {delivery.key: error for delivery in deliveries}
         check = setting("NOTIFICATIONS_LINE_CHECK_FRIENDSHIP")
