@@ -34,6 +34,25 @@ FLOATING_DEBIAN_PACKAGES = (
 )
 
 
+def pytest_collection_modifyitems(config, items):
+    """A transactional test without serialized_rollback flushes the database and
+    lets post_migrate make the content types again, so the next test that restores
+    its serialized rows meets them twice (IntegrityError at setup, every later
+    transactional test of the run with it): refused here, where it is one line."""
+    wrong = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get(
+            "serialized_rollback"
+        ):
+            wrong.append(item.nodeid)
+    if wrong:
+        raise pytest.UsageError(
+            "transaction=True needs serialized_rollback=True here (tests/browser.py says why): "
+            + ", ".join(wrong)
+        )
+
+
 def pytest_report_header(config):
     if not shutil.which("dpkg-query"):
         return "Debian packages: dpkg-query not found, versions unknown"

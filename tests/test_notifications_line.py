@@ -387,7 +387,7 @@ def test_a_batch_left_sending_by_a_dead_worker_is_swept_and_sent_once(line_on, q
     assert set(rows.values_list("status", "tries")) == {("sent", 2)}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runs_of_one_batch_at_once_send_it_once(line_on, queued):
     import threading
 
